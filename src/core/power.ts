@@ -1,0 +1,85 @@
+/**
+ * The one small interface every cloud implements. The provider, the CLI and the transition engine
+ * speak only these types; a new cloud is a new folder under src/clouds/ exporting a CloudDriver.
+ */
+
+export const CLOUDS = ["tencentcloud", "zillizcloud"] as const;
+export type CloudName = (typeof CLOUDS)[number];
+
+/** Steady states a user can ask for. */
+export const TARGET_POWER_STATES = ["running", "paused"] as const;
+export type TargetPowerState = (typeof TARGET_POWER_STATES)[number];
+
+/** What we observed, normalized across clouds. `unknown` keeps the raw value for humans. */
+export const POWER_STATES = ["running", "resuming", "paused", "pausing", "unknown"] as const;
+export type PowerState = (typeof POWER_STATES)[number];
+
+export type Operation = "pause" | "resume";
+
+export function operationFor(target: TargetPowerState): Operation {
+  return target === "paused" ? "pause" : "resume";
+}
+
+export function targetOf(operation: Operation): TargetPowerState {
+  return operation === "pause" ? "paused" : "running";
+}
+
+/** The transitional state that leads to `target`. */
+export function transitionalStateOf(target: TargetPowerState): PowerState {
+  return target === "paused" ? "pausing" : "resuming";
+}
+
+/** One reading of a cluster. */
+export interface ClusterSnapshot {
+  clusterId: string;
+  power: PowerState;
+  /** The cloud's own words, e.g. "SERVERLESS running/pause" or "STOPPED"; never translated. */
+  rawStatus: string;
+  /**
+   * Set when this API can never pause/resume the cluster (Tencent NORMAL mode, Zilliz Free or
+   * Serverless plan). The transition fails with this text before any write call.
+   */
+  unsupportedReason?: string;
+  /**
+   * Set when the cluster is in a state where waiting is pointless (Zilliz ABNORMAL, DELETED,
+   * FROZEN; Tencent isolated, offlined, deleted). The transition fails fast with this text.
+   */
+  failureReason?: string;
+  /** The request id of the describe call that produced this snapshot, if the cloud returned one. */
+  requestId?: string;
+}
+
+/** What a pause/resume call returned. */
+export interface WriteReceipt {
+  operation: Operation;
+  requestId: string;
+  /** Tencent: the async flow id of PauseServerless/ResumeServerless. */
+  flowId?: number;
+  /** Zilliz: the `prompt` text of suspend/resume. */
+  prompt?: string;
+}
+
+export type AsyncOperationStatus = "running" | "succeeded" | "failed";
+
+export interface WriteOptions {
+  /** Tencent PauseServerless ForcePause; ignored by clouds that have no such switch. */
+  forcePause?: boolean;
+}
+
+export interface CloudDriver {
+  readonly cloud: CloudName;
+  /** Reads the cluster. Throws ClusterNotFoundError when the cloud says it does not exist. */
+  describe(clusterId: string, signal?: AbortSignal): Promise<ClusterSnapshot>;
+  /** Sends exactly one pause/resume request (retries of transport faults are the client's job). */
+  write(operation: Operation, clusterId: string, options: WriteOptions, signal?: AbortSignal): Promise<WriteReceipt>;
+  /**
+   * Optional: the status of the asynchronous job behind a receipt (Tencent DescribeFlow), so a
+   * failed job fails the wait at once instead of at the deadline.
+   */
+  operationStatus?(receipt: WriteReceipt, signal?: AbortSignal): Promise<AsyncOperationStatus>;
+  /**
+   * True when a write was refused only because of the cluster's current state (Tencent
+   * OperationDenied.ServerlessClusterStatusDenied): the engine re-reads and decides again.
+   */
+  isStateConflict(error: unknown): boolean;
+}

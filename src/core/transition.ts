@@ -1,0 +1,217 @@
+import { describeError, TransitionError } from "./errors";
+import {
+  operationFor,
+  transitionalStateOf,
+  type ClusterSnapshot,
+  type CloudDriver,
+  type Operation,
+  type TargetPowerState,
+  type WriteReceipt,
+} from "./power";
+import { sleep } from "./retry";
+import { TransportError } from "./http";
+
+/**
+ * The cloud-independent pause/resume algorithm: read, decide, write at most what is needed,
+ * then wait for the target steady state under a deadline. The decision and the poll schedule are
+ * pure functions so they can be tested without I/O.
+ */
+
+export type Decision =
+  | { kind: "done" }
+  | { kind: "write"; operation: Operation }
+  | { kind: "wait"; why: string }
+  | { kind: "fail"; reason: "unsupported" | "failed-state"; message: string };
+
+export function decide(snapshot: ClusterSnapshot, target: TargetPowerState): Decision {
+  if (snapshot.unsupportedReason) return { kind: "fail", reason: "unsupported", message: snapshot.unsupportedReason };
+  if (snapshot.failureReason) return { kind: "fail", reason: "failed-state", message: snapshot.failureReason };
+  if (snapshot.power === target) return { kind: "done" };
+  if (snapshot.power === transitionalStateOf(target)) return { kind: "wait", why: `already ${snapshot.power}` };
+  if (snapshot.power === "running" || snapshot.power === "paused") return { kind: "write", operation: operationFor(target) };
+  // Moving the other way, or busy with something we cannot name: let it settle, then decide again.
+  return { kind: "wait", why: `cluster is ${snapshot.power} (${snapshot.rawStatus})` };
+}
+
+export interface WaitPolicy {
+  /** Delay before the first poll after a write. */
+  firstDelayMs: number;
+  /** Each later delay is the previous times `factor`, capped at `maxDelayMs`. */
+  factor: number;
+  maxDelayMs: number;
+  /**
+   * Reads after our write that may still show the old steady state before we suspect the write
+   * did not take (clouds report a transition with a short lag).
+   */
+  graceReads: number;
+  /** Ask the cloud's job status (if it has one) every this many polls. */
+  operationStatusEvery: number;
+  /** At most this many write calls per transition (a cluster flipped back out of band is re-sent). */
+  maxWrites: number;
+}
+
+export const DEFAULT_WAIT_POLICY: WaitPolicy = {
+  firstDelayMs: 2000,
+  factor: 1.5,
+  maxDelayMs: 15000,
+  graceReads: 5,
+  operationStatusEvery: 3,
+  maxWrites: 3,
+};
+
+/** Pure: the delay before poll number `poll` (0-based) of a wait. */
+export function pollDelay(poll: number, policy: WaitPolicy): number {
+  return Math.min(policy.maxDelayMs, Math.round(policy.firstDelayMs * policy.factor ** poll));
+}
+
+export interface TransitionOptions {
+  /** Wait for the target steady state (default). Without it we return once the write is accepted. */
+  wait: boolean;
+  /** Absolute deadline (ms since epoch) for the whole transition. */
+  deadline: number;
+  forcePause?: boolean;
+  signal?: AbortSignal;
+  policy?: WaitPolicy;
+  /**
+   * How to read the cluster while waiting. Defaults to `driver.describe`; a process-wide status
+   * watcher can supply a batched reader instead.
+   */
+  read?: (clusterId: string, signal: AbortSignal) => Promise<ClusterSnapshot>;
+  now?: () => number;
+  onProgress?: (snapshot: ClusterSnapshot) => void;
+}
+
+export interface TransitionResult {
+  /** The last reading; never a state we did not observe. */
+  snapshot: ClusterSnapshot;
+  /** The last write call we made, if any. */
+  receipt?: WriteReceipt;
+  writeCalls: number;
+  /** True when `snapshot.power` equals the target. */
+  reachedTarget: boolean;
+}
+
+export async function transition(
+  driver: CloudDriver,
+  clusterId: string,
+  target: TargetPowerState,
+  options: TransitionOptions,
+): Promise<TransitionResult> {
+  const policy = options.policy ?? DEFAULT_WAIT_POLICY;
+  const now = options.now ?? Date.now;
+  const remaining = () => options.deadline - now();
+  const deadlineSignal = AbortSignal.timeout(Math.max(1, remaining()));
+  const signal = options.signal ? AbortSignal.any([options.signal, deadlineSignal]) : deadlineSignal;
+  const read = options.read ?? ((id: string, s: AbortSignal) => driver.describe(id, s));
+
+  let receipt: WriteReceipt | undefined;
+  let lastSnapshot: ClusterSnapshot | undefined;
+  let writeCalls = 0;
+  let poll = 0;
+  /** Reads since our last write that still showed the old steady state. */
+  let staleReads = 0;
+  /** A write whose response was lost: it may or may not have been applied. */
+  let writeInDoubt = false;
+
+  const fail = (message: string, reason: TransitionError["reason"], cause?: unknown): never => {
+    throw new TransitionError(message, reason, { receipt, lastSnapshot, cause });
+  };
+
+  const guard = async <T>(what: () => Promise<T>): Promise<T> => {
+    try {
+      return await what();
+    } catch (error) {
+      if (options.signal?.aborted) return fail(`${clusterId}: aborted`, "aborted", error);
+      if (deadlineSignal.aborted) return deadlineFailure(error);
+      return fail(`${clusterId}: ${describeError(error)}`, "cloud-error", error);
+    }
+  };
+
+  const deadlineFailure = (cause?: unknown): never =>
+    fail(
+      `${clusterId}: did not reach "${target}" before the deadline; last seen ${lastSnapshot ? `${lastSnapshot.power} (${lastSnapshot.rawStatus})` : "nothing"}` +
+        (receipt ? `; the ${receipt.operation} call (RequestId ${receipt.requestId}) was accepted and may still complete` : ""),
+      "deadline",
+      cause,
+    );
+
+  const pause = async () => {
+    const delay = Math.min(pollDelay(poll++, policy), remaining());
+    if (delay <= 0) deadlineFailure();
+    await sleep(delay, signal).catch(() => undefined);
+    if (options.signal?.aborted) fail(`${clusterId}: aborted`, "aborted");
+    if (remaining() <= 0) deadlineFailure();
+  };
+
+  for (;;) {
+    lastSnapshot = await guard(() => read(clusterId, signal));
+    options.onProgress?.(lastSnapshot);
+    const decision = decide(lastSnapshot, target);
+
+    if (decision.kind === "done") return { snapshot: lastSnapshot, receipt, writeCalls, reachedTarget: true };
+    if (decision.kind === "fail") return fail(`${clusterId}: ${decision.message}`, decision.reason);
+
+    if (decision.kind === "wait") {
+      staleReads = 0;
+      const towardTarget = lastSnapshot.power === transitionalStateOf(target);
+      if (!options.wait && towardTarget) return { snapshot: lastSnapshot, receipt, writeCalls, reachedTarget: false };
+      await checkOperation();
+      await pause();
+      continue;
+    }
+
+    // decision.kind === "write": the cluster sits in the opposite steady state.
+    if ((receipt || writeInDoubt) && staleReads < policy.graceReads) {
+      staleReads++;
+      await checkOperation(true);
+      await pause();
+      continue;
+    }
+    if (writeCalls >= policy.maxWrites) {
+      fail(`${clusterId}: still ${lastSnapshot.power} (${lastSnapshot.rawStatus}) after ${writeCalls} ${decision.operation} calls`, "operation-failed");
+    }
+
+    writeCalls++;
+    staleReads = 0;
+    try {
+      receipt = await driver.write(decision.operation, clusterId, { forcePause: options.forcePause }, signal);
+      writeInDoubt = false;
+    } catch (error) {
+      if (driver.isStateConflict(error)) {
+        // The cluster moved between our read and our write: read again and decide.
+        await pause();
+        continue;
+      }
+      if (error instanceof TransportError && error.sent && !options.signal?.aborted && !deadlineSignal.aborted) {
+        // The response was lost; the write may have happened. Never re-send blindly: read first.
+        writeInDoubt = true;
+        await pause();
+        continue;
+      }
+      if (options.signal?.aborted) fail(`${clusterId}: aborted`, "aborted", error);
+      if (deadlineSignal.aborted) deadlineFailure(error);
+      fail(`${clusterId}: ${describeError(error)}`, "cloud-error", error);
+    }
+
+    if (!options.wait) {
+      // Report what the cloud says now, not what we hope it will say.
+      lastSnapshot = await guard(() => read(clusterId, signal));
+      options.onProgress?.(lastSnapshot);
+      return { snapshot: lastSnapshot, receipt, writeCalls, reachedTarget: lastSnapshot.power === target };
+    }
+    poll = 0;
+    await pause();
+  }
+
+  async function checkOperation(force = false): Promise<void> {
+    if (!receipt || !driver.operationStatus) return;
+    if (!force && poll % policy.operationStatusEvery !== policy.operationStatusEvery - 1) return;
+    const status = await guard(() => driver.operationStatus!(receipt!, signal));
+    if (status === "failed") {
+      fail(
+        `${clusterId}: the ${receipt.operation} operation (flow ${receipt.flowId ?? "?"}, RequestId ${receipt.requestId}) failed in the cloud; the cluster is ${lastSnapshot?.power} (${lastSnapshot?.rawStatus})`,
+        "operation-failed",
+      );
+    }
+  }
+}
