@@ -207,6 +207,9 @@ export async function transition(
     if (!receipt || !driver.operationStatus) return;
     if (!force && poll % policy.operationStatusEvery !== policy.operationStatusEvery - 1) return;
     const status = await guard(() => driver.operationStatus!(receipt!, signal));
+    // The job is still running: an old steady state is lag, not a lost write (some list APIs
+    // show only steady states), so it does not use up the grace reads.
+    if (status === "running") staleReads = 0;
     if (status === "failed") {
       fail(
         `${clusterId}: the ${receipt.operation} operation (flow ${receipt.flowId ?? "?"}, RequestId ${receipt.requestId}) failed in the cloud; the cluster is ${lastSnapshot?.power} (${lastSnapshot?.rawStatus})`,
