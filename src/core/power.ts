@@ -68,8 +68,20 @@ export interface WriteOptions {
 
 export interface CloudDriver {
   readonly cloud: CloudName;
+  /**
+   * Which quota and which view of the world this driver shares with others: same scope, same
+   * account + endpoint (+ region). Never contains a secret (Zilliz keys appear as a fingerprint).
+   */
+  readonly scope: string;
   /** Reads the cluster. Throws ClusterNotFoundError when the cloud says it does not exist. */
   describe(clusterId: string, signal?: AbortSignal): Promise<ClusterSnapshot>;
+  /**
+   * Optional batched read (Tencent DescribeClusters, Zilliz list clusters) for the process-wide
+   * status watcher. Ids absent from the result do not exist. `maxBatch` ids per call at most.
+   */
+  describeMany?(clusterIds: string[], signal?: AbortSignal): Promise<Map<string, ClusterSnapshot>>;
+  /** Largest batch `describeMany` accepts. */
+  readonly maxBatch?: number;
   /** Sends exactly one pause/resume request (retries of transport faults are the client's job). */
   write(operation: Operation, clusterId: string, options: WriteOptions, signal?: AbortSignal): Promise<WriteReceipt>;
   /**

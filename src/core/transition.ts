@@ -59,6 +59,20 @@ export const DEFAULT_WAIT_POLICY: WaitPolicy = {
   maxWrites: 3,
 };
 
+/**
+ * Tests, the demo and the benchmark run the clouds' minutes as seconds: CLUSTER_POWER_TIME_SCALE
+ * (e.g. 0.01) scales every wait delay together with the emulator's transition time.
+ */
+export function scaledPolicy(policy: WaitPolicy, scale: number): WaitPolicy {
+  if (!(scale > 0) || scale === 1) return policy;
+  return { ...policy, firstDelayMs: policy.firstDelayMs * scale, maxDelayMs: policy.maxDelayMs * scale };
+}
+
+export function defaultWaitPolicy(env: NodeJS.ProcessEnv = process.env): WaitPolicy {
+  const scale = Number(env.CLUSTER_POWER_TIME_SCALE ?? "1");
+  return scaledPolicy(DEFAULT_WAIT_POLICY, Number.isFinite(scale) ? scale : 1);
+}
+
 /** Pure: the delay before poll number `poll` (0-based) of a wait. */
 export function pollDelay(poll: number, policy: WaitPolicy): number {
   return Math.min(policy.maxDelayMs, Math.round(policy.firstDelayMs * policy.factor ** poll));
@@ -97,7 +111,7 @@ export async function transition(
   target: TargetPowerState,
   options: TransitionOptions,
 ): Promise<TransitionResult> {
-  const policy = options.policy ?? DEFAULT_WAIT_POLICY;
+  const policy = options.policy ?? defaultWaitPolicy();
   const now = options.now ?? Date.now;
   const remaining = () => options.deadline - now();
   const deadlineSignal = AbortSignal.timeout(Math.max(1, remaining()));
