@@ -1,0 +1,224 @@
+import { describe, expect, it } from "vitest";
+import { TransitionError, CloudApiError } from "../src/core/errors";
+import { TransportError } from "../src/core/http";
+import type { CloudDriver, ClusterSnapshot, PowerState, WriteReceipt } from "../src/core/power";
+import { decide, pollDelay, transition, DEFAULT_WAIT_POLICY, scaledPolicy, type WaitPolicy } from "../src/core/transition";
+
+const snap = (power: PowerState, extra: Partial<ClusterSnapshot> = {}): ClusterSnapshot => ({
+  clusterId: "c1",
+  power,
+  rawStatus: `raw-${power}`,
+  ...extra,
+});
+
+describe("decide", () => {
+  it("covers every observed state for both targets", () => {
+    const table: Array<[PowerState, "running" | "paused", string]> = [
+      ["running", "running", "done"],
+      ["paused", "paused", "done"],
+      ["running", "paused", "write:pause"],
+      ["paused", "running", "write:resume"],
+      ["pausing", "paused", "wait"],
+      ["resuming", "running", "wait"],
+      ["resuming", "paused", "wait"],
+      ["pausing", "running", "wait"],
+      ["unknown", "paused", "wait"],
+    ];
+    for (const [power, target, expected] of table) {
+      const d = decide(snap(power), target);
+      const got = d.kind === "write" ? `write:${d.operation}` : d.kind;
+      expect(got, `${power} -> ${target}`).toBe(expected);
+    }
+  });
+
+  it("fails before anything else when the cluster cannot be driven or is broken", () => {
+    expect(decide(snap("running", { unsupportedReason: "NORMAL mode" }), "paused")).toMatchObject({ kind: "fail", reason: "unsupported" });
+    expect(decide(snap("paused", { failureReason: "ABNORMAL" }), "paused")).toMatchObject({ kind: "fail", reason: "failed-state" });
+  });
+});
+
+describe("pollDelay", () => {
+  it("grows geometrically and is capped", () => {
+    const delays = Array.from({ length: 12 }, (_, i) => pollDelay(i, DEFAULT_WAIT_POLICY));
+    expect(delays[0]).toBe(DEFAULT_WAIT_POLICY.firstDelayMs);
+    for (let i = 1; i < delays.length; i++) expect(delays[i]).toBeGreaterThanOrEqual(delays[i - 1]);
+    expect(Math.max(...delays)).toBe(DEFAULT_WAIT_POLICY.maxDelayMs);
+  });
+
+  it("scales with the time scale", () => {
+    const p = scaledPolicy(DEFAULT_WAIT_POLICY, 0.01);
+    expect(pollDelay(0, p)).toBe(DEFAULT_WAIT_POLICY.firstDelayMs * 0.01);
+    expect(scaledPolicy(DEFAULT_WAIT_POLICY, 1)).toBe(DEFAULT_WAIT_POLICY);
+  });
+});
+
+/** A driver whose cluster follows a script: each describe pops the next state (the last one repeats). */
+class ScriptedDriver implements CloudDriver {
+  readonly cloud = "tencentcloud" as const;
+  readonly scope = "test";
+  writes: string[] = [];
+  reads = 0;
+  flowStatus: "running" | "succeeded" | "failed" = "running";
+  writeError?: unknown;
+  onWrite?: () => void;
+  constructor(private states: PowerState[]) {}
+  async describe(): Promise<ClusterSnapshot> {
+    this.reads++;
+    const power = this.states.length > 1 ? this.states.shift()! : this.states[0];
+    return snap(power);
+  }
+  async write(op: "pause" | "resume"): Promise<WriteReceipt> {
+    this.writes.push(op);
+    this.onWrite?.();
+    if (this.writeError) {
+      const e = this.writeError;
+      this.writeError = undefined;
+      throw e;
+    }
+    return { operation: op, requestId: `req-${this.writes.length}`, flowId: 100 + this.writes.length };
+  }
+  async operationStatus() {
+    return this.flowStatus;
+  }
+  isStateConflict(error: unknown) {
+    return error instanceof CloudApiError && error.code === "OperationDenied.ServerlessClusterStatusDenied";
+  }
+  setStates(states: PowerState[]) {
+    this.states = states;
+  }
+}
+
+const fast: WaitPolicy = { ...DEFAULT_WAIT_POLICY, firstDelayMs: 1, maxDelayMs: 2 };
+const opts = (extra: Partial<Parameters<typeof transition>[3]> = {}) => ({
+  wait: true,
+  deadline: Date.now() + 5000,
+  policy: fast,
+  ...extra,
+});
+
+describe("transition", () => {
+  it("makes no write call when the cluster is already at the target", async () => {
+    const d = new ScriptedDriver(["paused"]);
+    const r = await transition(d, "c1", "paused", opts());
+    expect(r).toMatchObject({ reachedTarget: true, writeCalls: 0, receipt: undefined });
+    expect(d.writes).toEqual([]);
+  });
+
+  it("writes once and waits through the transitional state", async () => {
+    const d = new ScriptedDriver(["running", "running", "pausing", "pausing", "paused"]);
+    const r = await transition(d, "c1", "paused", opts());
+    expect(d.writes).toEqual(["pause"]);
+    expect(r.reachedTarget).toBe(true);
+    expect(r.receipt).toMatchObject({ operation: "pause", flowId: 101 });
+    expect(r.snapshot.power).toBe("paused");
+  });
+
+  it("waits for a transition already under way instead of writing", async () => {
+    const d = new ScriptedDriver(["resuming", "resuming", "running"]);
+    const r = await transition(d, "c1", "running", opts());
+    expect(d.writes).toEqual([]);
+    expect(r.reachedTarget).toBe(true);
+  });
+
+  it("lets a transition the other way settle, then writes", async () => {
+    const d = new ScriptedDriver(["resuming", "running", "pausing", "paused"]);
+    await transition(d, "c1", "paused", opts());
+    expect(d.writes).toEqual(["pause"]);
+  });
+
+  it("re-reads and decides again when the write is refused because of the cluster's state", async () => {
+    const d = new ScriptedDriver(["running"]);
+    d.writeError = new CloudApiError({ cloud: "tencentcloud", code: "OperationDenied.ServerlessClusterStatusDenied", message: "x", action: "PauseServerless" });
+    d.onWrite = () => d.setStates(["pausing", "paused"]);
+    const r = await transition(d, "c1", "paused", opts());
+    expect(d.writes).toEqual(["pause"]);
+    expect(r.reachedTarget).toBe(true);
+  });
+
+  it("never re-sends a write whose response was lost when the cluster shows it took", async () => {
+    const d = new ScriptedDriver(["running"]);
+    d.writeError = new TransportError("socket hang up", "network", true);
+    d.onWrite = () => d.setStates(["pausing", "paused"]);
+    const r = await transition(d, "c1", "paused", opts());
+    expect(d.writes).toEqual(["pause"]);
+    expect(r.reachedTarget).toBe(true);
+  });
+
+  it("re-sends after a lost response only once grace reads show the write did not take", async () => {
+    const d = new ScriptedDriver(["running"]);
+    d.writeError = new TransportError("socket hang up", "network", true);
+    let n = 0;
+    d.onWrite = () => {
+      if (++n === 2) d.setStates(["pausing", "paused"]);
+    };
+    const r = await transition(d, "c1", "paused", opts());
+    expect(d.writes).toEqual(["pause", "pause"]);
+    expect(d.reads).toBeGreaterThan(1 + fast.graceReads);
+    expect(r.reachedTarget).toBe(true);
+  });
+
+  it("fails with the cloud error and no partial receipt when the write is rejected", async () => {
+    const d = new ScriptedDriver(["running"]);
+    d.writeError = new CloudApiError({ cloud: "tencentcloud", code: "UnauthorizedOperation.PermissionDenied", message: "CAM denied", action: "PauseServerless", requestId: "rid-9" });
+    const err = await transition(d, "c1", "paused", opts()).catch((e) => e);
+    expect(err).toBeInstanceOf(TransitionError);
+    expect(err.reason).toBe("cloud-error");
+    expect(err.message).toContain("UnauthorizedOperation.PermissionDenied");
+    expect(err.message).toContain("rid-9");
+    expect(err.partial.receipt).toBeUndefined();
+  });
+
+  it("fails at the deadline carrying the receipt of the accepted write", async () => {
+    const d = new ScriptedDriver(["running", "pausing"]);
+    const err = await transition(d, "c1", "paused", opts({ deadline: Date.now() + 150 })).catch((e) => e);
+    expect(err).toBeInstanceOf(TransitionError);
+    expect(err.reason).toBe("deadline");
+    expect(err.partial.receipt).toMatchObject({ operation: "pause", requestId: "req-1" });
+    expect(err.partial.lastSnapshot.power).toBe("pausing");
+    expect(err.message).toContain("may still complete");
+  });
+
+  it("fails fast when the cloud reports the operation failed", async () => {
+    const d = new ScriptedDriver(["running"]);
+    d.onWrite = () => {
+      d.flowStatus = "failed";
+    };
+    const err = await transition(d, "c1", "paused", opts()).catch((e) => e);
+    expect(err.reason).toBe("operation-failed");
+    expect(err.partial.receipt.flowId).toBe(101);
+    expect(d.writes).toEqual(["pause"]);
+  });
+
+  it("treats a still-running operation as lag, not as a lost write", async () => {
+    // A list view that shows only steady states: "running" until the pause completes.
+    const states: PowerState[] = Array(15).fill("running");
+    const d = new ScriptedDriver([...states, "paused"]);
+    const r = await transition(d, "c1", "paused", opts());
+    expect(d.writes).toEqual(["pause"]);
+    expect(r.reachedTarget).toBe(true);
+  });
+
+  it("without wait, returns after the write with what the cloud reports", async () => {
+    const d = new ScriptedDriver(["running", "pausing"]);
+    const r = await transition(d, "c1", "paused", opts({ wait: false }));
+    expect(d.writes).toEqual(["pause"]);
+    expect(r).toMatchObject({ reachedTarget: false, snapshot: { power: "pausing" } });
+  });
+
+  it("fails before any write for a cluster the API cannot drive", async () => {
+    const d = new ScriptedDriver(["running"]);
+    d.describe = async () => snap("running", { unsupportedReason: "cluster is NORMAL (provisioned), not SERVERLESS" });
+    const err = await transition(d, "c1", "paused", opts()).catch((e) => e);
+    expect(err.reason).toBe("unsupported");
+    expect(d.writes).toEqual([]);
+  });
+
+  it("stops when the caller aborts", async () => {
+    const d = new ScriptedDriver(["running", "pausing"]);
+    const ac = new AbortController();
+    setTimeout(() => ac.abort(), 30);
+    const err = await transition(d, "c1", "paused", opts({ signal: ac.signal, policy: { ...fast, firstDelayMs: 10, maxDelayMs: 10 } })).catch((e) => e);
+    expect(err.reason).toBe("aborted");
+    expect(err.partial.receipt).toBeDefined();
+  });
+});
