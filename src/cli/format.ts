@@ -1,0 +1,89 @@
+import type { Operation, TargetPowerState } from "../core/power";
+import { targetOf } from "../core/power";
+import { callRef, type ClusterOutcome } from "./outcome";
+
+/** Human text for the terminal. Pure: the progress views and the summary only arrange these strings. */
+
+export function formatElapsed(ms: number): string {
+  if (ms < 60_000) return `${(ms / 1000).toFixed(1)}s`;
+  const totalSeconds = Math.floor(ms / 1000);
+  const hours = Math.floor(totalSeconds / 3600);
+  const minutes = Math.floor((totalSeconds % 3600) / 60);
+  const seconds = String(totalSeconds % 60).padStart(2, "0");
+  return hours > 0 ? `${hours}h${String(minutes).padStart(2, "0")}m${seconds}s` : `${minutes}m${seconds}s`;
+}
+
+/** The RESULT column of a pause/resume summary. */
+export function resultText(operation: Operation, outcome: ClusterOutcome): string {
+  const target: TargetPowerState = targetOf(operation);
+  if (outcome.error) return `FAILED [${outcome.error.code}] ${outcome.error.message}`;
+  const call = outcome.operation && outcome.requestId ? callRef({ operation: outcome.operation, requestId: outcome.requestId, flowId: outcome.flowId ?? undefined }) : undefined;
+  const prompt = outcome.prompt ? ` "${outcome.prompt}"` : "";
+  if (outcome.reachedTarget) {
+    return call ? `${target} after ${formatElapsed(outcome.elapsedMs)} (${call})${prompt}` : `already ${target}; no call made`;
+  }
+  // --no-wait: say exactly what is known, never that it finished.
+  if (call) return `${operation} accepted (${call})${prompt}; not waiting for ${target}`;
+  return `already ${outcome.observedState}; not waiting for ${target}`;
+}
+
+export function statusText(outcome: ClusterOutcome): string {
+  if (outcome.error) return `FAILED [${outcome.error.code}] ${outcome.error.message}`;
+  return outcome.detail ?? "";
+}
+
+/** An aligned table: one row per cluster, in the order they were given. */
+export function summaryTable(command: "status" | Operation, outcomes: ClusterOutcome[]): string {
+  const header = ["CLUSTER", "STATE", "CLOUD STATUS", command === "status" ? "DETAIL" : "RESULT"];
+  const rows = outcomes.map((o) => [
+    o.clusterId,
+    o.observedState ?? "-",
+    o.rawStatus ?? "-",
+    command === "status" ? statusText(o) : resultText(command, o),
+  ]);
+  return table([header, ...rows]);
+}
+
+export function table(rows: string[][]): string {
+  const widths: number[] = [];
+  for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, cell.length)));
+  return rows
+    .map((row) =>
+      row
+        .map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i])))
+        .join("  ")
+        .trimEnd(),
+    )
+    .join("\n");
+}
+
+/** A plain progress line (not a terminal): one per observed state change. */
+export function progressLine(clusterId: string, power: string, rawStatus: string, elapsedMs: number): string {
+  return `[${formatElapsed(elapsedMs).padStart(6)}] ${clusterId}: ${power} (${rawStatus})`;
+}
+
+export const SPINNER_FRAMES = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
+
+export interface LiveLine {
+  clusterId: string;
+  /** Width to pad cluster ids to, so states line up across lines. */
+  idWidth: number;
+  state: string;
+  rawStatus: string;
+  elapsedMs: number;
+  /** undefined while working; true/false once finished. */
+  succeeded?: boolean;
+  /** Shown after the state once finished (e.g. the failure code). */
+  note?: string;
+  frame: number;
+}
+
+/** One line of the terminal view: spinner while waiting, a mark when done, elapsed time throughout. */
+export function liveLine(line: LiveLine, columns = 120): string {
+  const mark = line.succeeded === undefined ? SPINNER_FRAMES[line.frame % SPINNER_FRAMES.length] : line.succeeded ? "✔" : "✖";
+  const raw = line.rawStatus ? ` (${line.rawStatus})` : "";
+  const note = line.note ? `  ${line.note}` : "";
+  const text = `${mark} ${line.clusterId.padEnd(line.idWidth)}  ${formatElapsed(line.elapsedMs).padStart(6)}  ${line.state}${raw}${note}`;
+  // The multi-line view redraws in place; a wrapped line would break it.
+  return text.length > columns ? `${text.slice(0, Math.max(1, columns - 1))}…` : text;
+}

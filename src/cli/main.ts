@@ -1,0 +1,39 @@
+#!/usr/bin/env node
+import { describeError } from "../core/errors";
+import { runEmulator } from "./emulator";
+import { EXIT } from "./outcome";
+import { runPower } from "./power";
+import { parseCommandLine } from "./program";
+
+/**
+ * Entry point of the `cluster-power` command. The first Ctrl-C (or SIGTERM) stops the waiting and
+ * lets every cluster report what is known; a second one exits at once.
+ */
+async function main(): Promise<number> {
+  const invocation = parseCommandLine(process.argv, { stdout: process.stdout, stderr: process.stderr, env: process.env });
+  if (invocation.kind === "exit") return invocation.code;
+
+  const stop = new AbortController();
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (stop.signal.aborted) process.exit(signal === "SIGINT" ? EXIT.interrupted : 143);
+    stop.abort(new Error(`received ${signal}`));
+    if (invocation.kind === "power" && invocation.args.command !== "status") {
+      process.stderr.write(`\n${signal}: no longer waiting; reporting what is known (press Ctrl-C again to quit at once)\n`);
+    }
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+
+  const io = { stdout: process.stdout, stderr: process.stderr, signal: stop.signal };
+  return invocation.kind === "power" ? runPower(invocation.args, io) : runEmulator(invocation.args, io);
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.stderr.write(`cluster-power: unexpected error: ${describeError(error)}\n`);
+    process.exitCode = EXIT.failed;
+  },
+);

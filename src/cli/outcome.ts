@@ -1,0 +1,174 @@
+import { CloudApiError, ConfigurationError, describeError, TransitionError } from "../core/errors";
+import { TransportError } from "../core/http";
+import type { CloudName, ClusterSnapshot, Operation, PowerState, WriteReceipt } from "../core/power";
+import type { TransitionResult } from "../core/transition";
+
+/**
+ * What the command learned about one cluster, whatever happened: the shape of the `--json` output
+ * and the input of the human summary and the exit code. Pure functions only.
+ */
+
+export const EXIT = {
+  ok: 0,
+  /** A cloud or operation error on at least one cluster. */
+  failed: 1,
+  /** The command line (or the environment it needs) is wrong. */
+  usage: 2,
+  /** Stopped by Ctrl-C / SIGTERM while working (128 + SIGINT, the shell convention). */
+  interrupted: 130,
+} as const;
+
+export type ErrorKind = "usage" | "cloud" | "operation" | "interrupted";
+
+export interface OutcomeError {
+  /** The cloud's code (e.g. "ResourceNotFound.ClusterNotFoundError", "80020"), or ours (see `ourCode`). */
+  code: string;
+  message: string;
+  kind: ErrorKind;
+}
+
+export interface ClusterOutcome {
+  cloud: CloudName;
+  clusterId: string;
+  /** The last state read from the cloud; null when no read succeeded. */
+  observedState: PowerState | null;
+  rawStatus: string | null;
+  /** Tencent: FlowId of the PauseServerless/ResumeServerless call this run made. */
+  flowId?: number | null;
+  /** Zilliz: `prompt` of the suspend/resume call this run made. */
+  prompt?: string | null;
+  /** RequestId of this run's pause/resume call, or of the last read when no call was made. */
+  requestId: string | null;
+  /** pause/resume: which call this run made, if any. */
+  operation?: Operation | null;
+  writeCalls?: number;
+  /** pause/resume: whether the cluster was seen in the target state. */
+  reachedTarget?: boolean;
+  /** status: why this cluster cannot be paused/resumed or is in a failed state, when so. */
+  detail?: string | null;
+  elapsedMs: number;
+  error?: OutcomeError;
+}
+
+function base(cloud: CloudName, clusterId: string, snapshot: ClusterSnapshot | undefined, elapsedMs: number) {
+  return {
+    cloud,
+    clusterId,
+    observedState: snapshot?.power ?? null,
+    rawStatus: snapshot?.rawStatus ?? null,
+    elapsedMs,
+  };
+}
+
+function receiptFields(cloud: CloudName, receipt: WriteReceipt | undefined, snapshot: ClusterSnapshot | undefined) {
+  const fields = cloud === "tencentcloud" ? { flowId: receipt?.flowId ?? null } : { prompt: receipt?.prompt ?? null };
+  return { ...fields, requestId: receipt?.requestId ?? snapshot?.requestId ?? null, operation: receipt?.operation ?? null };
+}
+
+export function statusOutcome(cloud: CloudName, clusterId: string, snapshot: ClusterSnapshot, elapsedMs: number): ClusterOutcome {
+  // Reading a cluster that cannot be paused, or one in a failed state, is still a successful status.
+  const detail = snapshot.unsupportedReason ?? snapshot.failureReason ?? null;
+  return { ...base(cloud, clusterId, snapshot, elapsedMs), requestId: snapshot.requestId ?? null, detail };
+}
+
+export function transitionOutcome(cloud: CloudName, clusterId: string, result: TransitionResult, elapsedMs: number): ClusterOutcome {
+  return {
+    ...base(cloud, clusterId, result.snapshot, elapsedMs),
+    ...receiptFields(cloud, result.receipt, result.snapshot),
+    writeCalls: result.writeCalls,
+    reachedTarget: result.reachedTarget,
+  };
+}
+
+/** Any failure, with whatever the error carries about a started operation. */
+export function failureOutcome(
+  cloud: CloudName,
+  clusterId: string,
+  error: unknown,
+  elapsedMs: number,
+  command: "status" | Operation,
+): ClusterOutcome {
+  const partial = error instanceof TransitionError ? error.partial : {};
+  const snapshot = partial.lastSnapshot;
+  const outcome: ClusterOutcome = { ...base(cloud, clusterId, snapshot, elapsedMs), requestId: snapshot?.requestId ?? null };
+  if (command !== "status") {
+    Object.assign(outcome, receiptFields(cloud, partial.receipt, snapshot), { reachedTarget: false });
+  }
+  const info = classify(error);
+  if (!outcome.requestId && info.requestId) outcome.requestId = info.requestId;
+  outcome.error = { code: info.code, kind: info.kind, message: messageFor(error, info.kind, command, partial.receipt, snapshot) };
+  return outcome;
+}
+
+/** Codes for failures that are ours rather than the cloud's. */
+const ourCode: Record<TransitionError["reason"], string> = {
+  deadline: "DeadlineExceeded",
+  "failed-state": "FailedState",
+  unsupported: "Unsupported",
+  "operation-failed": "OperationFailed",
+  "cloud-error": "CloudError",
+  aborted: "Interrupted",
+};
+
+export function classify(error: unknown): { code: string; kind: ErrorKind; requestId?: string } {
+  if (error instanceof TransitionError) {
+    if (error.reason === "aborted") return { code: ourCode.aborted, kind: "interrupted" };
+    const cause = error.partial.cause;
+    if (error.reason === "cloud-error" && cause !== undefined) return classify(cause);
+    return { code: ourCode[error.reason], kind: "operation" };
+  }
+  if (error instanceof ConfigurationError) return { code: "ConfigurationError", kind: "usage" };
+  if (error instanceof CloudApiError) return { code: error.code, kind: "cloud", requestId: error.requestId };
+  if (error instanceof TransportError) {
+    if (error.kind === "aborted") return { code: ourCode.aborted, kind: "interrupted" };
+    return { code: error.kind === "timeout" ? "Timeout" : "NetworkError", kind: "cloud" };
+  }
+  return { code: "InternalError", kind: "operation" };
+}
+
+function messageFor(
+  error: unknown,
+  kind: ErrorKind,
+  command: "status" | Operation,
+  receipt: WriteReceipt | undefined,
+  snapshot: ClusterSnapshot | undefined,
+): string {
+  if (kind !== "interrupted") return describeError(error);
+  if (command === "status") return "interrupted before the cluster was read";
+  const seen = snapshot ? `; last seen ${snapshot.power} (${snapshot.rawStatus})` : "";
+  if (receipt) {
+    // Never pretend it finished: the cloud has the request and carries on without us.
+    return `interrupted while waiting: the ${receipt.operation} call (${callRef(receipt)}) was accepted and may still complete${seen}; check with \`cluster-power status\``;
+  }
+  return `interrupted before a ${command} call was confirmed (one may have been in flight)${seen}; check with \`cluster-power status\``;
+}
+
+export function callRef(receipt: WriteReceipt): string {
+  const id = receipt.flowId !== undefined ? `FlowId ${receipt.flowId}, ` : "";
+  return `${id}RequestId ${receipt.requestId}`;
+}
+
+/** 130 when interrupted; otherwise the worst of: usage (2) > any failure (1) > success (0). */
+export function exitCodeFor(outcomes: ClusterOutcome[], interrupted = false): number {
+  if (interrupted || outcomes.some((o) => o.error?.kind === "interrupted")) return EXIT.interrupted;
+  if (outcomes.some((o) => o.error?.kind === "usage")) return EXIT.usage;
+  if (outcomes.some((o) => o.error)) return EXIT.failed;
+  return EXIT.ok;
+}
+
+export interface JsonReport {
+  command: "status" | Operation;
+  ok: boolean;
+  exitCode: number;
+  clusters: Array<Omit<ClusterOutcome, "error"> & { error?: { code: string; message: string } }>;
+}
+
+/** The one document `--json` prints. Keys are stable; absent values are null, `error` only on failure. */
+export function jsonReport(command: "status" | Operation, outcomes: ClusterOutcome[], exitCode: number): JsonReport {
+  return {
+    command,
+    ok: exitCode === EXIT.ok,
+    exitCode,
+    clusters: outcomes.map(({ error, ...rest }) => (error ? { ...rest, error: { code: error.code, message: error.message } } : rest)),
+  };
+}

@@ -1,0 +1,143 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { Command, CommanderError, Option } from "commander";
+import { ConfigurationError, describeError } from "../core/errors";
+import { CLOUDS } from "../core/power";
+import {
+  collect,
+  DEFAULT_TIMEOUT_SECONDS,
+  parseMilliseconds,
+  parsePort,
+  parseSeconds,
+  resolvePowerArgs,
+  type PowerArgs,
+  type PowerCommand,
+  type RawPowerOptions,
+} from "./args";
+import { EXIT } from "./outcome";
+
+/**
+ * The command line grammar (commander) and nothing else: it turns argv into a checked invocation
+ * or an exit code. Running the invocation is somebody else's job, so parsing is testable alone.
+ */
+
+export interface EmulatorArgs {
+  port: number;
+  transitionMs?: number;
+  seedFile?: string;
+}
+
+export type Invocation =
+  | { kind: "power"; args: PowerArgs }
+  | { kind: "emulator"; args: EmulatorArgs }
+  /** Help, version, or a usage error that has already been printed. */
+  | { kind: "exit"; code: number };
+
+export interface ParseIo {
+  stdout: { write(text: string): unknown };
+  stderr: { write(text: string): unknown };
+  env: NodeJS.ProcessEnv;
+}
+
+const ENV_HELP = `
+Credentials (environment only; there are no secret flags, so keys stay out of shell history):
+  tencentcloud  TENCENTCLOUD_SECRET_ID, TENCENTCLOUD_SECRET_KEY [, TENCENTCLOUD_SESSION_TOKEN]
+  zillizcloud   ZILLIZCLOUD_API_KEY
+Endpoints (optional; --endpoint wins): CLUSTER_POWER_TENCENTCLOUD_ENDPOINT, CLUSTER_POWER_ZILLIZCLOUD_ENDPOINT
+Region for tencentcloud: --region, else TENCENTCLOUD_REGION.
+
+Exit codes: 0 success, 1 a cloud or operation error on any cluster, 2 a usage error, 130 interrupted.`;
+
+export function packageVersion(): string {
+  try {
+    return (JSON.parse(readFileSync(join(__dirname, "..", "..", "package.json"), "utf8")) as { version: string }).version;
+  } catch {
+    return "0.0.0";
+  }
+}
+
+function addCommonOptions(command: Command): Command {
+  return command
+    .addOption(new Option("--cloud <cloud>", "which cloud the clusters live in").choices(CLOUDS))
+    .addOption(new Option("--cluster-id <id>", "a cluster id; repeat for several clusters (they run concurrently)").argParser(collect))
+    .option("--region <region>", "tencentcloud: API region, e.g. ap-guangzhou (required); zillizcloud: region id, e.g. aws-us-west-2")
+    .option("--endpoint <url>", "API base URL override (https, or http to 127.0.0.1 only)")
+    .addOption(new Option("--api-version <version>", "zillizcloud only: control-plane API version").choices(["v1", "v2"]))
+    .addOption(new Option("--site <site>", "tencentcloud only: host family when no endpoint is given").choices(["default", "intl", "regional"]))
+    .option("--json", "print one JSON document with the result of every cluster");
+}
+
+function addWaitOptions(command: Command): Command {
+  return command
+    .option("--no-wait", "return once the cloud accepted the call instead of waiting for the target state")
+    .addOption(
+      new Option("--timeout <seconds>", "give up waiting after this many seconds (the call may still complete)")
+        .argParser(parseSeconds)
+        .default(DEFAULT_TIMEOUT_SECONDS),
+    );
+}
+
+export function parseCommandLine(argv: string[], io: ParseIo): Invocation {
+  let invocation: Invocation | undefined;
+  const program = new Command("cluster-power")
+    .description("Pause, resume and inspect Tencent Cloud TDSQL-C serverless and Zilliz Cloud dedicated clusters.")
+    .version(packageVersion(), "-V, --version")
+    .exitOverride()
+    .configureOutput({
+      writeOut: (text) => io.stdout.write(text),
+      writeErr: (text) => io.stderr.write(text),
+    })
+    .addHelpText("after", ENV_HELP);
+
+  const power = (name: PowerCommand, description: string, extra: (c: Command) => Command) => {
+    const command = extra(addCommonOptions(program.command(name).description(description)))
+      .showHelpAfterError(`(run "cluster-power ${name} --help" for usage)`)
+      .addHelpText("after", ENV_HELP)
+      .action((options: RawPowerOptions) => {
+        invocation = { kind: "power", args: resolvePowerArgs(name, options, io.env) };
+      });
+    return command;
+  };
+
+  power("status", "Show the power state of clusters.", (c) => c);
+  power("pause", "Pause (suspend) clusters and wait until they are paused.", (c) =>
+    addWaitOptions(c.option("--no-force", "tencentcloud: ForcePause=false, so the pause waits for open connections to finish")),
+  );
+  power("resume", "Resume clusters and wait until they are running.", (c) => addWaitOptions(c));
+
+  program
+    .command("emulator")
+    .description("Run the local emulator of both clouds (loopback only) until Ctrl-C.")
+    .addOption(new Option("--port <port>", "TCP port on 127.0.0.1; 0 picks a free one").argParser(parsePort).default(0))
+    .addOption(new Option("--transition-ms <ms>", "how long a pause/resume takes to settle").argParser(parseMilliseconds))
+    .option("--seed <file>", "JSON file with the clusters (and keys) of both clouds")
+    .showHelpAfterError('(run "cluster-power emulator --help" for usage)')
+    .action((options: { port: number; transitionMs?: number; seed?: string }) => {
+      invocation = {
+        kind: "emulator",
+        args: { port: options.port, transitionMs: options.transitionMs, seedFile: options.seed },
+      };
+    });
+
+  try {
+    program.parse(argv, { from: "node" });
+  } catch (error) {
+    return { kind: "exit", code: exitCodeForParseError(error, argv, io) };
+  }
+  return invocation ?? { kind: "exit", code: EXIT.usage };
+}
+
+function exitCodeForParseError(error: unknown, argv: string[], io: ParseIo): number {
+  if (error instanceof CommanderError) {
+    // commander has printed its message (or the help) already.
+    if (error.code === "commander.helpDisplayed" || error.code === "commander.version") return EXIT.ok;
+    return EXIT.usage;
+  }
+  if (error instanceof ConfigurationError) {
+    const command = argv.slice(2).find((a) => !a.startsWith("-")) ?? "";
+    io.stderr.write(`error: ${error.message}\n(run "cluster-power ${command} --help" for usage)\n`.replace("power  --", "power --"));
+    return EXIT.usage;
+  }
+  io.stderr.write(`error: ${describeError(error)}\n`);
+  return EXIT.failed;
+}

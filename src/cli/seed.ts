@@ -1,0 +1,46 @@
+import { readFileSync } from "node:fs";
+import { z } from "zod";
+import type { TencentSeed } from "../emulator/tencent";
+import type { ZillizSeed } from "../emulator/zilliz";
+import { UsageError } from "./args";
+
+/** The --seed file of `cluster-power emulator`: clusters (and keys) of both clouds, checked with zod. */
+
+// PLACEHOLDER until the emulator seed types land.
+export const seedFileSchema = z
+  .object({
+    tencentcloud: z.object({}).passthrough().optional(),
+    zillizcloud: z.object({}).passthrough().optional(),
+  })
+  .strict();
+
+export interface EmulatorSeed {
+  tencent?: TencentSeed;
+  zilliz?: ZillizSeed;
+}
+
+export function parseSeed(value: unknown, source: string): EmulatorSeed {
+  const parsed = seedFileSchema.safeParse(value);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const where = issue.path.length ? issue.path.join(".") : "(top level)";
+    throw new UsageError("--seed", `${source}: ${where}: ${issue.message}`);
+  }
+  return { tencent: parsed.data.tencentcloud as TencentSeed | undefined, zilliz: parsed.data.zillizcloud as ZillizSeed | undefined };
+}
+
+export function loadSeedFile(file: string): EmulatorSeed {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (error) {
+    throw new UsageError("--seed", `cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new UsageError("--seed", `${file} is not valid JSON: ${(error as Error).message}`);
+  }
+  return parseSeed(value, file);
+}
