@@ -1,7 +1,296 @@
-// PLACEHOLDER: replaced by the process-wide status watcher (issue 6).
+import { ClusterNotFoundError, CloudApiError } from "./errors";
 import type { CloudDriver, ClusterSnapshot } from "./power";
 
-/** The reader a transition uses while it waits. The watcher batches and paces these per driver scope. */
+/**
+ * The process-wide status watcher. One provider host waits on every cluster of a stack at once;
+ * if each waiting operation polled on its own, 300 clusters would cost 300 DescribeClusterDetail
+ * calls per round against a 20/s quota. Instead every waiting read registers interest here, and
+ * one paced loop per driver scope (account + endpoint + region) answers them in rounds:
+ *
+ * - reads of the same cluster that are waiting together cost one lookup (coalescing);
+ * - a round reads its clusters through `describeMany` in chunks of `maxBatch` when the driver has
+ *   a batched read, else through `describe` one by one (the driver's limiter lanes pace those);
+ * - a round never answers a read with data fetched before the read was asked for, so a read that
+ *   follows a write sees the cloud as it is after the write;
+ * - rounds are paced by a per-scope call budget (half the documented 20/s by default) so that
+ *   describe traffic leaves room for other clients of the same account;
+ * - a cluster missing from a batched result is confirmed with a single describe before it is
+ *   reported not-found, because list views may lag behind.
+ *
+ * The decisions are small pure functions (`coalesce`, `planRound`, `roundStartDelay`) tested
+ * without I/O; the `StatusWatcher` class only wires them to timers and the driver.
+ */
+
+export interface WatcherPacing {
+  /** Describe calls a scope may make in any `windowMs` (batched or single). */
+  budgetCalls: number;
+  windowMs: number;
+  /**
+   * Minimum spacing between round starts. It lets reads that arrive close together share a
+   * batch; it is a latency knob, so it follows CLUSTER_POWER_TIME_SCALE.
+   */
+  minRoundGapMs: number;
+  /**
+   * Use the batched read only when a round wants at least this many clusters. One cluster is
+   * cheaper and fresher through `describe` (a detail view shows transitional states that some
+   * list views do not, and a paged list may cost several calls for one id).
+   */
+  minBatch: number;
+}
+
+export const DEFAULT_WATCHER_PACING: WatcherPacing = {
+  budgetCalls: 10,
+  windowMs: 1000,
+  minRoundGapMs: 200,
+  minBatch: 2,
+};
+
+export function watcherPacingFor(env: NodeJS.ProcessEnv = process.env): WatcherPacing {
+  const scale = Number(env.CLUSTER_POWER_TIME_SCALE ?? "1");
+  if (!(scale > 0) || scale === 1 || !Number.isFinite(scale)) return DEFAULT_WATCHER_PACING;
+  // Only latency scales: the call budget is the cloud's real quota and does not.
+  return { ...DEFAULT_WATCHER_PACING, minRoundGapMs: DEFAULT_WATCHER_PACING.minRoundGapMs * scale };
+}
+
+/** Pure: the distinct cluster ids of the waiting reads, in the order they were first asked for. */
+export function coalesce(reads: ReadonlyArray<{ clusterId: string }>): string[] {
+  return [...new Set(reads.map((r) => r.clusterId))];
+}
+
+/** Pure: consecutive chunks of at most `size` ids. */
+export function splitBatches(ids: readonly string[], size: number): string[][] {
+  const step = Math.max(1, Math.floor(size));
+  const out: string[][] = [];
+  for (let i = 0; i < ids.length; i += step) out.push(ids.slice(i, i + step));
+  return out;
+}
+
+export interface RoundPlan {
+  /** Each entry is one `describeMany` call. */
+  batches: string[][];
+  /** Each entry is one `describe` call. */
+  singles: string[];
+}
+
+export interface ReadCapability {
+  batched: boolean;
+  maxBatch?: number;
+}
+
+/** Pure: how one round reads `ids` (already coalesced, oldest first). */
+export function planRound(ids: readonly string[], capability: ReadCapability, minBatch: number): RoundPlan {
+  if (!capability.batched || ids.length < Math.max(1, minBatch)) return { batches: [], singles: [...ids] };
+  return { batches: splitBatches(ids, capability.maxBatch ?? 100), singles: [] };
+}
+
+export function callsOf(plan: RoundPlan): number {
+  return plan.batches.length + plan.singles.length;
+}
+
+export interface RoundRecord {
+  startedAt: number;
+  calls: number;
+}
+
+/**
+ * Pure: how long to wait before starting a round that will make `nextCalls` calls, given the
+ * rounds already started (oldest first). The round starts once (a) `minRoundGapMs` has passed
+ * since the last round started and (b) the calls of the rounds still inside the trailing window,
+ * plus this round's, fit the budget. A round larger than the whole budget waits for an empty
+ * window rather than forever.
+ */
+export function roundStartDelay(now: number, history: readonly RoundRecord[], nextCalls: number, pacing: WatcherPacing): number {
+  let at = now;
+  const last = history[history.length - 1];
+  if (last) at = Math.max(at, last.startedAt + pacing.minRoundGapMs);
+  const need = Math.min(nextCalls, pacing.budgetCalls);
+  let inWindow = history.filter((r) => r.startedAt > at - pacing.windowMs);
+  let used = inWindow.reduce((sum, r) => sum + r.calls, 0);
+  while (inWindow.length > 0 && used + need > pacing.budgetCalls) {
+    // Wait until the oldest round in the window slides out of it.
+    at = Math.max(at, inWindow[0].startedAt + pacing.windowMs);
+    used -= inWindow[0].calls;
+    inWindow = inWindow.slice(1);
+  }
+  return Math.max(0, at - now);
+}
+
+/** Pure: drops rounds that can no longer affect pacing. */
+export function pruneHistory(history: RoundRecord[], now: number, pacing: WatcherPacing): RoundRecord[] {
+  const horizon = now - Math.max(pacing.windowMs, pacing.minRoundGapMs);
+  const keepFrom = history.findIndex((r) => r.startedAt > horizon);
+  const kept = keepFrom < 0 ? [] : history.slice(keepFrom);
+  // The last round always matters for the minimum gap.
+  if (kept.length === 0 && history.length > 0) kept.push(history[history.length - 1]);
+  return kept;
+}
+
+export interface WatcherStats {
+  /** Reads asked for by waiting operations. */
+  reads: number;
+  rounds: number;
+  batchCalls: number;
+  singleCalls: number;
+  /** Single describes that double-checked a cluster missing from a batch. */
+  confirmCalls: number;
+  /** Largest number of distinct clusters read in one round. */
+  largestRound: number;
+}
+
+interface PendingRead {
+  clusterId: string;
+  askedAt: number;
+  resolve: (snapshot: ClusterSnapshot) => void;
+  reject: (error: unknown) => void;
+  signal: AbortSignal;
+  onAbort: () => void;
+}
+
+export class StatusWatcher {
+  private pending: PendingRead[] = [];
+  private history: RoundRecord[] = [];
+  private timer?: NodeJS.Timeout;
+  private running = false;
+  /** Set when the batched read was refused for good (e.g. a CAM policy that allows only the detail call). */
+  private batchRefused = false;
+  readonly stats: WatcherStats = { reads: 0, rounds: 0, batchCalls: 0, singleCalls: 0, confirmCalls: 0, largestRound: 0 };
+
+  constructor(
+    private driver: CloudDriver,
+    readonly pacing: WatcherPacing = watcherPacingFor(),
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** Newer drivers of the same scope carry the freshest credentials; use them from now on. */
+  useDriver(driver: CloudDriver): void {
+    this.driver = driver;
+  }
+
+  /** Resolves with a reading of `clusterId` taken after this call; rejects as `describe` would. */
+  read(clusterId: string, signal: AbortSignal): Promise<ClusterSnapshot> {
+    if (signal.aborted) return Promise.reject(signal.reason);
+    this.stats.reads++;
+    return new Promise<ClusterSnapshot>((resolve, reject) => {
+      const entry: PendingRead = {
+        clusterId,
+        askedAt: this.now(),
+        resolve,
+        reject,
+        signal,
+        onAbort: () => {
+          this.pending = this.pending.filter((p) => p !== entry);
+          reject(signal.reason);
+        },
+      };
+      signal.addEventListener("abort", entry.onAbort, { once: true });
+      this.pending.push(entry);
+      this.schedule();
+    });
+  }
+
+  /** Reads waiting for the next round (for progress output and tests). */
+  get waiting(): number {
+    return this.pending.length;
+  }
+
+  private capability(): ReadCapability {
+    return { batched: !!this.driver.describeMany && !this.batchRefused, maxBatch: this.driver.maxBatch };
+  }
+
+  private schedule(): void {
+    if (this.running || this.timer || this.pending.length === 0) return;
+    const plan = planRound(coalesce(this.pending), this.capability(), this.pacing.minBatch);
+    const now = this.now();
+    this.history = pruneHistory(this.history, now, this.pacing);
+    const delay = roundStartDelay(now, this.history, callsOf(plan), this.pacing);
+    // Even with no delay, wait one macrotask so reads issued in the same tick share the round.
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      void this.runRound();
+    }, delay);
+  }
+
+  private async runRound(): Promise<void> {
+    const reads = this.pending;
+    this.pending = [];
+    if (reads.length === 0) return;
+    this.running = true;
+    const ids = coalesce(reads);
+    const plan = planRound(ids, this.capability(), this.pacing.minBatch);
+    const record: RoundRecord = { startedAt: this.now(), calls: callsOf(plan) };
+    this.history.push(record);
+    this.stats.rounds++;
+    this.stats.largestRound = Math.max(this.stats.largestRound, ids.length);
+
+    const byId = new Map<string, PendingRead[]>();
+    for (const r of reads) byId.set(r.clusterId, [...(byId.get(r.clusterId) ?? []), r]);
+    const settle = (id: string, outcome: { snapshot: ClusterSnapshot } | { error: unknown }) => {
+      for (const r of byId.get(id) ?? []) {
+        r.signal.removeEventListener("abort", r.onAbort);
+        if (r.signal.aborted) continue;
+        if ("snapshot" in outcome) r.resolve(outcome.snapshot);
+        else r.reject(outcome.error);
+      }
+    };
+    // The round outlives any single waiter, so it is not tied to their signals; the drivers'
+    // own request timeouts bound each call.
+    const driver = this.driver;
+    const single = async (id: string, confirm: boolean) => {
+      if (confirm) this.stats.confirmCalls++;
+      else this.stats.singleCalls++;
+      // Fallbacks and confirmations spend budget too; later rounds pace around them.
+      if (confirm || plan.batches.length > 0) record.calls++;
+      try {
+        settle(id, { snapshot: await driver.describe(id) });
+      } catch (error) {
+        settle(id, { error });
+      }
+    };
+    const batch = async (chunk: string[]) => {
+      this.stats.batchCalls++;
+      let found: Map<string, ClusterSnapshot>;
+      try {
+        found = await driver.describeMany!(chunk);
+      } catch (error) {
+        // Each operation gets the answer for its own cluster: fall back to single reads. A
+        // refusal that will not change (permissions, bad request) turns batching off for good.
+        if (error instanceof CloudApiError && !error.retryable && !(error instanceof ClusterNotFoundError)) this.batchRefused = true;
+        await Promise.all(chunk.map((id) => single(id, false)));
+        return;
+      }
+      await Promise.all(
+        chunk.map((id) => {
+          const snapshot = found.get(id);
+          return snapshot ? settle(id, { snapshot }) : single(id, true);
+        }),
+      );
+    };
+    try {
+      await Promise.all([...plan.batches.map(batch), ...plan.singles.map((id) => single(id, false))]);
+    } finally {
+      this.running = false;
+      this.schedule();
+    }
+  }
+}
+
+const watchers = new Map<string, StatusWatcher>();
+
+/** The watcher shared by every operation on this driver's scope in this process. */
+export function watcherFor(driver: CloudDriver): StatusWatcher {
+  const key = `${driver.cloud}|${driver.scope}`;
+  let watcher = watchers.get(key);
+  if (!watcher) {
+    watcher = new StatusWatcher(driver);
+    watchers.set(key, watcher);
+  } else {
+    watcher.useDriver(driver);
+  }
+  return watcher;
+}
+
+/** The reader a transition uses while it waits: served by the process-wide watcher of the driver's scope. */
 export function statusReaderFor(driver: CloudDriver): (clusterId: string, signal: AbortSignal) => Promise<ClusterSnapshot> {
-  return (clusterId, signal) => driver.describe(clusterId, signal);
+  const watcher = watcherFor(driver);
+  return (clusterId, signal) => watcher.read(clusterId, signal);
 }
