@@ -1,0 +1,128 @@
+import type { z } from "zod";
+import { CloudApiError, ConfigurationError } from "../../core/errors";
+import { httpRequest, TransportError, type HttpRequest, type HttpResponse } from "../../core/http";
+import { processLimiter, type SlidingWindowLimiter } from "../../core/rate-limit";
+import { DEFAULT_RETRY_POLICY, withRetries, type RetryPolicy } from "../../core/retry";
+import { apiUrl, REGION_HEADER, type ResolvedZillizConfig } from "./config";
+import { ClusterData, isRateLimited, ListData, parseResponse, WriteData, type Parsed, type ZillizOperation } from "./responses";
+
+/**
+ * The Zilliz Cloud control-plane client: one method per endpoint we call. Each request waits for
+ * the process-wide limiter lane of (endpoint, key), goes through src/core/http.ts, and is parsed
+ * by `parseResponse`. Reads are retried on transport faults, 5xx and rate limits; writes are
+ * retried only when they certainly did not take effect (rate limited, or never sent).
+ */
+
+/** Just above the control plane's documented 60 s request timeout. */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 65_000;
+/** The largest page both versions accept (v1 5..100, v2 1..100). */
+export const MAX_PAGE_SIZE = 100;
+
+export interface ZillizClientOptions {
+  requestTimeoutMs?: number;
+  retry?: RetryPolicy;
+  limiter?: SlidingWindowLimiter;
+  /** Injected for tests; defaults to src/core/http.ts. */
+  send?: (req: HttpRequest) => Promise<HttpResponse>;
+}
+
+const CLUSTER_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/;
+
+export function assertClusterId(clusterId: string): void {
+  if (typeof clusterId !== "string" || !CLUSTER_ID_PATTERN.test(clusterId)) {
+    throw new ConfigurationError("clusterId", `"${String(clusterId)}" is not a Zilliz Cloud cluster id; copy it from the console, e.g. "in01-0123456789abcde".`);
+  }
+}
+
+export class ZillizClient {
+  private readonly timeoutMs: number;
+  private readonly retry: RetryPolicy;
+  private readonly limiter: SlidingWindowLimiter;
+  private readonly send: (req: HttpRequest) => Promise<HttpResponse>;
+
+  constructor(
+    readonly config: ResolvedZillizConfig,
+    options: ZillizClientOptions = {},
+  ) {
+    this.timeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+    if (!(this.timeoutMs > 0)) throw new ConfigurationError("requestTimeoutMs", "must be a positive number of milliseconds.");
+    this.retry = options.retry ?? DEFAULT_RETRY_POLICY;
+    this.limiter = options.limiter ?? processLimiter;
+    this.send = options.send ?? httpRequest;
+  }
+
+  describe(clusterId: string, signal?: AbortSignal): Promise<Parsed<ClusterData>> {
+    assertClusterId(clusterId);
+    return this.read("describe", `/clusters/${encodeURIComponent(clusterId)}`, ClusterData, { clusterId }, signal);
+  }
+
+  /** One page of the account's clusters (v2), or of the region's clusters (v1). */
+  listPage(page: number, pageSize: number, signal?: AbortSignal): Promise<Parsed<ListData>> {
+    // The v1 docs' curl says `current`, their error table says `currentPage`: send both.
+    const query: Record<string, number> =
+      this.config.apiVersion === "v1" ? { pageSize, current: page, currentPage: page } : { pageSize, currentPage: page };
+    return this.read("list", "/clusters", ListData, { query }, signal);
+  }
+
+  /**
+   * Sends one suspend/resume. A lost response, a 5xx or an unreadable 2xx body may hide an
+   * accepted call, so those surface as a TransportError with `sent: true` and the transition
+   * engine reads the cluster before deciding to call again.
+   */
+  async write(operation: "suspend" | "resume", clusterId: string, signal?: AbortSignal): Promise<Parsed<WriteData>> {
+    assertClusterId(clusterId);
+    const path = `/clusters/${encodeURIComponent(clusterId)}/${operation}`;
+    try {
+      return await withRetries(
+        () => this.once("POST", operation, path, WriteData, { clusterId }, signal),
+        (error) => (error instanceof TransportError && !error.sent) || (error instanceof CloudApiError && error.retryable && isCertainlyNotApplied(error)),
+        this.retry,
+        signal,
+      );
+    } catch (error) {
+      if (error instanceof CloudApiError && error.retryable && !isCertainlyNotApplied(error)) {
+        throw new TransportError(`${error.message}; the ${operation} may or may not have been applied`, "network", true);
+      }
+      throw error;
+    }
+  }
+
+  private read<T>(operation: ZillizOperation, path: string, schema: z.ZodType<T>, extra: { clusterId?: string; query?: Record<string, number> }, signal?: AbortSignal): Promise<Parsed<T>> {
+    return withRetries(
+      () => this.once("GET", operation, path, schema, extra, signal),
+      (error) => (error instanceof TransportError && error.kind !== "aborted") || (error instanceof CloudApiError && error.retryable),
+      this.retry,
+      signal,
+    );
+  }
+
+  private async once<T>(
+    method: "GET" | "POST",
+    operation: ZillizOperation,
+    path: string,
+    schema: z.ZodType<T>,
+    extra: { clusterId?: string; query?: Record<string, number> },
+    signal?: AbortSignal,
+  ): Promise<Parsed<T>> {
+    await this.limiter.acquire(this.laneKey(operation), signal);
+    const headers: Record<string, string> = {
+      authorization: `Bearer ${this.config.apiKey}`,
+      accept: "application/json",
+      "user-agent": "pulumi-cluster-power",
+    };
+    if (this.config.regionHeader) headers[REGION_HEADER] = this.config.regionHeader;
+    const res = await this.send({ method, url: apiUrl(this.config, path, extra.query), headers, timeoutMs: this.timeoutMs, signal });
+    return parseResponse(res, schema, { operation, clusterId: extra.clusterId });
+  }
+
+  /** Zilliz counts 20 requests/s per user per endpoint: one lane per (host, version, endpoint, key). */
+  laneKey(operation: ZillizOperation): string {
+    const c = this.config;
+    return `zillizcloud:${c.base.host}${c.base.pathname}:${c.apiVersion}:${c.regionHeader ?? ""}:${operation}:${c.keyFingerprint}`;
+  }
+}
+
+/** Only a rate-limit refusal proves a write was not applied; a 5xx or a garbled body proves nothing. */
+function isCertainlyNotApplied(error: CloudApiError): boolean {
+  return isRateLimited(error.code, error.httpStatus ?? 0, error.cloudMessage);
+}
