@@ -1,0 +1,186 @@
+import { join } from "node:path";
+import { startEmulator, type Emulator } from "../emulator/server";
+import { Engine, ProviderHost, type RegisteredResource, type Step } from "../provider/engine-client";
+import { evaluateProgram } from "./evaluate";
+import { loadStack, type StackSettings } from "./stack";
+
+/**
+ * `npm run demo`: the root Pulumi program, end to end, against the local emulator. The Pulumi CLI
+ * cannot be installed here, so this stands in for it: the program is evaluated with the SDK's mock
+ * monitor (the registration path of a real run), and its resources are driven through Pulumi's own
+ * dynamic-provider host over gRPC, exactly as the engine calls it.
+ */
+
+const ROOT = join(__dirname, "..", "..");
+const STACK = "dev";
+/** Emulated pause/resume time, and the matching scale for the provider's poll delays. */
+const TRANSITION_MS = 600;
+const TIME_SCALE = "0.02";
+
+const out = (line = "") => process.stdout.write(`${line}\n`);
+
+async function main(): Promise<number> {
+  out("cluster-power demo: this program stands in for the Pulumi CLI, which cannot be installed here.");
+  out("It evaluates the root Pulumi program (Pulumi.yaml, stack \"dev\") with the SDK's mock monitor, then");
+  out("drives the resources through @pulumi/pulumi's real dynamic-provider host over gRPC, as `pulumi up` does,");
+  out("against the local emulator of both clouds. No real cloud is contacted.");
+  out();
+
+  const emulator = await startEmulator({ transitionMs: TRANSITION_MS });
+  let host: ProviderHost | undefined;
+  const problems: string[] = [];
+  const expect = (ok: boolean, what: string) => {
+    if (!ok) problems.push(what);
+  };
+  try {
+    const endpoints = { "tencentcloud:endpoint": emulator.url, "zillizcloud:endpoint": emulator.url };
+    const stack = loadStack(ROOT, STACK, endpoints);
+    out(`emulator: ${emulator.url} (pause/resume take ${TRANSITION_MS} ms; CLUSTER_POWER_TIME_SCALE=${TIME_SCALE})`);
+
+    const paused = await evaluate(stack);
+    host = await ProviderHost.start({ cwd: ROOT, project: stack.project, env: { CLUSTER_POWER_TIME_SCALE: TIME_SCALE } });
+    out(`provider host: node ${"@pulumi/pulumi/cmd/dynamic-provider"} started in ${Math.round(host.startMs)} ms (cwd ${ROOT})`);
+    const configured = await host.configure(stack.config, stack.secretKeys);
+    out(`Configure: whole stack config sent, credentials as secrets (host acceptSecrets=${configured.acceptSecrets})`);
+    const engine = new Engine(host);
+    const bytes = Buffer.byteLength(String(paused.resources[0]?.inputs.__provider ?? ""));
+    out(`__provider (the serialized shim stored with each resource): ${bytes} bytes`);
+
+    section("pulumi preview  (powerState=paused)");
+    let calls = emulator.log.count();
+    print(await engine.preview(paused.resources));
+    expect(emulator.log.count() === calls, "preview made API calls");
+    out(`  cloud API calls during preview: ${emulator.log.count() - calls}`);
+
+    section("pulumi up  (powerState=paused)");
+    expectOk(print(await engine.up(paused.resources)), expect);
+    observed(engine, emulator);
+
+    section("pulumi up  again, nothing changed");
+    calls = writes(emulator);
+    const again = print(await engine.up(paused.resources));
+    expect(again.every((s) => s.op === "same"), "second up was not a no-op");
+    out(`  pause/resume calls: ${writes(emulator) - calls}`);
+
+    const tencent = pick(paused.resources, "tencentcloud");
+    const zilliz = pick(paused.resources, "zillizcloud");
+    section(`out of band: someone resumes ${tencent.inputs.clusterId} and ${zilliz.inputs.clusterId} in the console`);
+    emulator.tencent.autoResume(String(tencent.inputs.clusterId));
+    emulator.zilliz.resumeOutOfBand(String(zilliz.inputs.clusterId), { immediate: true });
+    section("pulumi refresh");
+    const refreshed = print(await engine.refresh());
+    expect(refreshed.filter((s) => s.drift).length === 2, "refresh did not report the two drifted clusters");
+    section("pulumi up  (corrects the drift)");
+    expectOk(print(await engine.up(paused.resources)), expect);
+    observed(engine, emulator);
+
+    section("pulumi config set powerState running && pulumi up");
+    const running = await evaluate(loadStack(ROOT, STACK, { ...endpoints, powerState: "running" }));
+    print(await engine.preview(running.resources));
+    out("  ...applying");
+    expectOk(print(await engine.up(running.resources)), expect);
+    observed(engine, emulator);
+
+    section(`Tencent auto-pauses idle ${tencent.inputs.clusterId}; pulumi refresh + up`);
+    emulator.tencent.autoPause(String(tencent.inputs.clusterId));
+    print(await engine.refresh());
+    calls = writes(emulator);
+    const tolerated = print(await engine.up(running.resources));
+    expect(tolerated.every((s) => s.op === "same") && writes(emulator) === calls, "up fought Tencent's auto-pause");
+    out('  (an auto-paused serverless cluster satisfies "running": it wakes on the first connection; allowAutoPause: false makes it strict)');
+
+    section("pulumi destroy");
+    calls = writes(emulator);
+    expectOk(print(await engine.destroy()), expect);
+    out(`  pause/resume calls: ${writes(emulator) - calls} (onDelete "leave" touches nothing; "resume" wakes the cluster)`);
+    observed(engine, emulator, running.resources);
+  } catch (error) {
+    problems.push(error instanceof Error ? (error.stack ?? error.message) : String(error));
+  } finally {
+    await host?.stop();
+    await emulator.stop();
+  }
+  out();
+  if (problems.length > 0) {
+    out(`demo FAILED:\n  ${problems.join("\n  ")}`);
+    if (host) out(`provider host output:\n${host.logs()}`);
+    return 1;
+  }
+  out("demo finished: every step behaved as a Pulumi user would expect.");
+  return 0;
+}
+
+async function evaluate(stack: StackSettings) {
+  const evaluation = await evaluateProgram(stack);
+  const powerState = stack.config[`${stack.project}:powerState`];
+  out(`program evaluated (mock monitor): ${evaluation.resources.length} ClusterPowerState resources, powerState=${powerState}`);
+  return evaluation;
+}
+
+function pick(resources: RegisteredResource[], cloud: string): RegisteredResource {
+  const found = resources.find((r) => r.inputs.cloud === cloud);
+  if (!found) throw new Error(`the dev stack declares no ${cloud} cluster`);
+  return found;
+}
+
+function writes(emulator: Emulator): number {
+  return emulator.log.count({ action: ["PauseServerless", "ResumeServerless", "suspend", "resume"] });
+}
+
+function section(title: string): void {
+  out();
+  out(`== ${title}`);
+}
+
+const SYMBOL: Record<Step["op"], string> = { create: "+", same: " ", update: "~", replace: "+-", delete: "-", refresh: "r" };
+
+function print(steps: Step[]): Step[] {
+  for (const step of steps) {
+    const after = step.after ?? step.planned ?? step.before ?? {};
+    const id = `${after.cloud ?? ""} ${after.clusterId ?? ""}`.trim();
+    let line = `  ${SYMBOL[step.op].padEnd(2)} ${step.op.padEnd(7)} ${step.name.padEnd(14)} ${id.padEnd(36)}`;
+    if (step.failures?.length) line += ` check failed: ${step.failures.map((f) => f.reason).join("; ")}`;
+    else if (step.op === "refresh") line += step.gone ? " gone: removed from state" : step.drift
+          ? ` DRIFT: observed ${after.observedState}, want ${after.powerState}`
+          : ` in sync (observed ${after.observedState}${after.observedState !== after.powerState ? `, want ${after.powerState}: auto-pause tolerated` : ""})`;
+    else if (step.op === "create" && !step.after) line += ` plan: ${after.powerState}`;
+    else if (step.op === "delete") line += ` onDelete=${after.onDelete}`;
+    else if (step.changed.length) line += ` ${step.changed.map((k) => `${k}: ${fmt(step.before?.[k])} -> ${fmt(after[k])}`).join(", ")}`;
+    else if (step.op === "update") line += ` observed ${step.before?.observedState}, want ${after.powerState}`;
+    if (step.after?.observedState && step.op !== "refresh") {
+      line += `  => ${step.after.observedState} (${step.after.rawStatus})`;
+      if (step.after.flowId !== undefined) line += ` FlowId ${step.after.flowId}`;
+      if (step.after.prompt !== undefined) line += ` prompt "${truncate(String(step.after.prompt), 48)}"`;
+    }
+    if (step.error) line += `\n       ERROR ${step.error.details}`;
+    if (step.ms >= 1) line += `  [${(step.ms / 1000).toFixed(2)} s]`;
+    out(line);
+  }
+  return steps;
+}
+
+function observed(engine: Engine, emulator: Emulator, resources?: RegisteredResource[]): void {
+  const ids = resources ? resources.map((r) => String(r.inputs.clusterId)) : [...engine.state.values()].map((e) => String(e.outputs.clusterId));
+  const live = ids.map((id) => `${id}=${emulator.tencent.getCluster(id)?.serverlessStatus ?? emulator.zilliz.getCluster(id)?.status ?? "?"}`);
+  out(`  live in the emulator: ${live.join("  ")}`);
+}
+
+function expectOk(steps: Step[], expect: (ok: boolean, what: string) => void): void {
+  for (const step of steps) expect(!step.error && !step.failures?.length, `${step.op} ${step.name}: ${step.error?.details ?? step.failures?.map((f) => f.reason).join("; ")}`);
+}
+
+function fmt(value: unknown): string {
+  return value === undefined ? "(none)" : JSON.stringify(value);
+}
+
+function truncate(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 3)}...`;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error) => {
+    console.error(error);
+    process.exit(1);
+  },
+);
