@@ -36,7 +36,8 @@ describe("resolvePowerArgs", () => {
     expect(usage(() => resolvePowerArgs("status", { ...tc, clusterId: ["a b"] }, TC_ENV)).field).toBe("--cluster-id");
     expect(usage(() => resolvePowerArgs("status", { ...tc, apiVersion: "v1" }, TC_ENV)).message).toContain("zillizcloud only");
     expect(usage(() => resolvePowerArgs("status", { ...tc, region: undefined }, TC_ENV)).message).toContain("TENCENTCLOUD_REGION");
-    expect(usage(() => resolvePowerArgs("status", { cloud: "zillizcloud", clusterId: ["in01-a"], site: "intl" }, ZC_ENV)).field).toBe("--site");
+    expect(usage(() => resolvePowerArgs("status", { cloud: "zillizcloud", clusterId: ["in01-a"], site: "intl" }, ZC_ENV)).message).toContain("global, china");
+    expect(usage(() => resolvePowerArgs("status", { ...tc, site: "china" }, TC_ENV)).message).toContain("default, intl, regional");
   });
 
   it("refuses to send credentials over plain http to a non-loopback endpoint", () => {
@@ -72,10 +73,10 @@ describe("resolvePowerArgs", () => {
   it("passes Zilliz settings through to the driver", () => {
     const args = resolvePowerArgs(
       "resume",
-      { cloud: "zillizcloud", clusterId: ["in01-a"], apiVersion: "v1", region: "aws-us-west-2", endpoint: "http://127.0.0.1:9" },
+      { cloud: "zillizcloud", clusterId: ["in01-a"], apiVersion: "v1", region: "aws-us-west-2", endpoint: "http://127.0.0.1:9", site: "china" },
       ZC_ENV,
     );
-    expect(args.driver).toMatchObject({ cloud: "zillizcloud", apiVersion: "v1", region: "aws-us-west-2", endpoint: "http://127.0.0.1:9" });
+    expect(args.driver).toMatchObject({ cloud: "zillizcloud", apiVersion: "v1", region: "aws-us-west-2", endpoint: "http://127.0.0.1:9", site: "china" });
   });
 });
 
@@ -191,6 +192,7 @@ describe("outcomes, JSON and exit codes", () => {
       cloud: "tencentcloud", clusterId: "c1", observedState: "paused", rawStatus: "SERVERLESS running/pause", flowId: 7, requestId: "req-w",
       operation: "pause", writeCalls: 1, reachedTarget: true, elapsedMs: 2000,
     });
+    expect(Object.keys(report.clusters[0])).toEqual(["cloud", "clusterId", "observedState", "rawStatus", "flowId", "requestId", "operation", "writeCalls", "reachedTarget", "elapsedMs"]);
     // No call made: the RequestId is the read's, and prompt is present but null.
     expect(report.clusters[1]).toMatchObject({ cloud: "zillizcloud", prompt: null, requestId: "req-read", operation: null, writeCalls: 0 });
     expect(report.clusters[1]).not.toHaveProperty("error");
@@ -198,7 +200,9 @@ describe("outcomes, JSON and exit codes", () => {
     const failed = failureOutcome("tencentcloud", "c2", new TransitionError("c2: x", "operation-failed", {}), 1, "pause");
     const doc = JSON.parse(JSON.stringify(jsonReport("pause", [failed], 1)));
     expect(doc.ok).toBe(false);
-    expect(doc.clusters[0].error).toEqual({ code: "OperationFailed", message: "c2: x" });
+    // The cluster id prefix of engine messages is dropped: every output shows the id beside it.
+    expect(doc.clusters[0].error).toEqual({ code: "OperationFailed", message: "x" });
+    expect(Object.keys(doc.clusters[0])).toEqual(["cloud", "clusterId", "observedState", "rawStatus", "flowId", "requestId", "operation", "writeCalls", "reachedTarget", "elapsedMs", "error"]);
   });
 });
 

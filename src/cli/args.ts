@@ -139,20 +139,30 @@ function driverSettings(cloud: CloudName, raw: RawPowerOptions, env: NodeJS.Proc
     if (!region) {
       throw new UsageError("--region", "required for tencentcloud; pass e.g. --region ap-guangzhou (or set TENCENTCLOUD_REGION).");
     }
-    const site = raw.site as "default" | "intl" | "regional" | undefined;
+    const site = siteFor(cloud, raw.site) as "default" | "intl" | "regional" | undefined;
     return { cloud, region, env, ...(raw.endpoint !== undefined && { endpoint: raw.endpoint }), ...(site && { site }) };
   }
-  if (raw.site !== undefined) {
-    throw new UsageError("--site", "applies to tencentcloud only; for zillizcloud the region picks the host, or use --endpoint.");
-  }
   const apiVersion = raw.apiVersion as "v1" | "v2" | undefined;
+  const site = siteFor(cloud, raw.site) as "global" | "china" | undefined;
   return {
     cloud,
     env,
+    ...(site && { site }),
     ...(raw.region !== undefined && { region: raw.region }),
     ...(apiVersion && { apiVersion }),
     ...(raw.endpoint !== undefined && { endpoint: raw.endpoint }),
   };
+}
+
+/** Host families per cloud: Tencent's nearest/intl/regional hosts, Zilliz's global/China site. */
+export const SITES: Record<CloudName, readonly string[]> = {
+  tencentcloud: ["default", "intl", "regional"],
+  zillizcloud: ["global", "china"],
+};
+
+function siteFor(cloud: CloudName, site: string | undefined): string | undefined {
+  if (site === undefined || SITES[cloud].includes(site)) return site;
+  throw new UsageError("--site", `"${site}" is not a ${cloud} site; use one of ${SITES[cloud].join(", ")} (or --endpoint URL).`);
 }
 
 /**

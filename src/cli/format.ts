@@ -1,4 +1,4 @@
-import type { Operation, TargetPowerState } from "../core/power";
+import type { Operation, TargetPowerState, WriteReceipt } from "../core/power";
 import { targetOf } from "../core/power";
 import { callRef, type ClusterOutcome } from "./outcome";
 
@@ -14,9 +14,14 @@ export function formatElapsed(ms: number): string {
 }
 
 /** The RESULT column of a pause/resume summary. */
+/** Cloud errors already name their code in the message; ours do not. */
+export function failureText(error: NonNullable<ClusterOutcome["error"]>): string {
+  return error.message.includes(`[${error.code}]`) ? `FAILED: ${error.message}` : `FAILED [${error.code}] ${error.message}`;
+}
+
 export function resultText(operation: Operation, outcome: ClusterOutcome): string {
   const target: TargetPowerState = targetOf(operation);
-  if (outcome.error) return `FAILED [${outcome.error.code}] ${outcome.error.message}`;
+  if (outcome.error) return failureText(outcome.error);
   const call = outcome.operation && outcome.requestId ? callRef({ operation: outcome.operation, requestId: outcome.requestId, flowId: outcome.flowId ?? undefined }) : undefined;
   const prompt = outcome.prompt ? ` "${outcome.prompt}"` : "";
   if (outcome.reachedTarget) {
@@ -28,7 +33,7 @@ export function resultText(operation: Operation, outcome: ClusterOutcome): strin
 }
 
 export function statusText(outcome: ClusterOutcome): string {
-  if (outcome.error) return `FAILED [${outcome.error.code}] ${outcome.error.message}`;
+  if (outcome.error) return failureText(outcome.error);
   return outcome.detail ?? "";
 }
 
@@ -60,6 +65,11 @@ export function table(rows: string[][]): string {
 /** A plain progress line (not a terminal): one per observed state change. */
 export function progressLine(clusterId: string, power: string, rawStatus: string, elapsedMs: number): string {
   return `[${formatElapsed(elapsedMs).padStart(6)}] ${clusterId}: ${power} (${rawStatus})`;
+}
+
+/** A plain progress line for an accepted pause/resume call. */
+export function acceptedLine(clusterId: string, receipt: WriteReceipt, elapsedMs: number): string {
+  return `[${formatElapsed(elapsedMs).padStart(6)}] ${clusterId}: ${receipt.operation} accepted (${callRef(receipt)})`;
 }
 
 export const SPINNER_FRAMES = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];

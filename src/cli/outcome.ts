@@ -96,7 +96,10 @@ export function failureOutcome(
   }
   const info = classify(error);
   if (!outcome.requestId && info.requestId) outcome.requestId = info.requestId;
-  outcome.error = { code: info.code, kind: info.kind, message: messageFor(error, info.kind, command, partial.receipt, snapshot) };
+  const message = messageFor(error, info.kind, command, partial.receipt, snapshot);
+  // The engine prefixes its messages with the cluster id, which every output shows beside it anyway.
+  const prefix = `${clusterId}: `;
+  outcome.error = { code: info.code, kind: info.kind, message: message.startsWith(prefix) ? message.slice(prefix.length) : message };
   return outcome;
 }
 
@@ -156,19 +159,40 @@ export function exitCodeFor(outcomes: ClusterOutcome[], interrupted = false): nu
   return EXIT.ok;
 }
 
+export type JsonCluster = Record<string, unknown> & { cloud: CloudName; clusterId: string; error?: { code: string; message: string } };
+
 export interface JsonReport {
   command: "status" | Operation;
   ok: boolean;
   exitCode: number;
-  clusters: Array<Omit<ClusterOutcome, "error"> & { error?: { code: string; message: string } }>;
+  clusters: JsonCluster[];
 }
 
-/** The one document `--json` prints. Keys are stable; absent values are null, `error` only on failure. */
+/**
+ * The one document `--json` prints. Every cluster has the same keys in the same order (absent
+ * values are null); `error` appears only on failure.
+ */
 export function jsonReport(command: "status" | Operation, outcomes: ClusterOutcome[], exitCode: number): JsonReport {
-  return {
-    command,
-    ok: exitCode === EXIT.ok,
-    exitCode,
-    clusters: outcomes.map(({ error, ...rest }) => (error ? { ...rest, error: { code: error.code, message: error.message } } : rest)),
+  return { command, ok: exitCode === EXIT.ok, exitCode, clusters: outcomes.map((o) => jsonCluster(command, o)) };
+}
+
+function jsonCluster(command: "status" | Operation, o: ClusterOutcome): JsonCluster {
+  const cluster: JsonCluster = {
+    cloud: o.cloud,
+    clusterId: o.clusterId,
+    observedState: o.observedState,
+    rawStatus: o.rawStatus,
+    ...(o.cloud === "tencentcloud" ? { flowId: o.flowId ?? null } : { prompt: o.prompt ?? null }),
+    requestId: o.requestId,
   };
+  if (command === "status") {
+    cluster.detail = o.detail ?? null;
+  } else {
+    cluster.operation = o.operation ?? null;
+    cluster.writeCalls = o.writeCalls ?? null;
+    cluster.reachedTarget = o.reachedTarget ?? false;
+  }
+  cluster.elapsedMs = o.elapsedMs;
+  if (o.error) cluster.error = { code: o.error.code, message: o.error.message };
+  return cluster;
 }

@@ -10,6 +10,7 @@ import {
   parsePort,
   parseSeconds,
   resolvePowerArgs,
+  SITES,
   type PowerArgs,
   type PowerCommand,
   type RawPowerOptions,
@@ -63,7 +64,7 @@ function addCommonOptions(command: Command): Command {
     .option("--region <region>", "tencentcloud: API region, e.g. ap-guangzhou (required); zillizcloud: region id, e.g. aws-us-west-2")
     .option("--endpoint <url>", "API base URL override (https, or http to 127.0.0.1 only)")
     .addOption(new Option("--api-version <version>", "zillizcloud only: control-plane API version").choices(["v1", "v2"]))
-    .addOption(new Option("--site <site>", "tencentcloud only: host family when no endpoint is given").choices(["default", "intl", "regional"]))
+    .option("--site <site>", `host family when no endpoint is given: tencentcloud ${SITES.tencentcloud.join("|")}, zillizcloud ${SITES.zillizcloud.join("|")}`)
     .option("--json", "print one JSON document with the result of every cluster");
 }
 

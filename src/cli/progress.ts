@@ -1,6 +1,6 @@
 import { MultiBar, type SingleBar } from "cli-progress";
-import type { ClusterSnapshot } from "../core/power";
-import { liveLine, progressLine } from "./format";
+import type { ClusterSnapshot, WriteReceipt } from "../core/power";
+import { acceptedLine, liveLine, progressLine } from "./format";
 import type { ClusterOutcome } from "./outcome";
 
 /**
@@ -9,6 +9,8 @@ import type { ClusterOutcome } from "./outcome";
  */
 export interface ProgressView {
   update(clusterId: string, snapshot: ClusterSnapshot): void;
+  /** The cloud accepted a pause/resume call for this cluster. */
+  accepted(clusterId: string, receipt: WriteReceipt): void;
   finish(outcome: ClusterOutcome): void;
   /** Ends the view; the terminal is left with each cluster's final line. */
   stop(): void;
@@ -40,6 +42,10 @@ class PlainView implements ProgressView {
     if (this.last.get(clusterId) === key) return;
     this.last.set(clusterId, key);
     this.stream.write(`${progressLine(clusterId, snapshot.power, snapshot.rawStatus, this.now() - this.started)}\n`);
+  }
+
+  accepted(clusterId: string, receipt: WriteReceipt): void {
+    this.stream.write(`${acceptedLine(clusterId, receipt, this.now() - this.started)}\n`);
   }
 
   finish(): void {
@@ -101,15 +107,24 @@ class LiveView implements ProgressView {
         note: line.note,
         frame: Math.floor((this.now() - this.started) / 80),
       },
-      this.stream.columns ?? 120,
+      this.stream.columns || 120,
     );
   }
 
   update(clusterId: string, snapshot: ClusterSnapshot): void {
     const line = this.lines.get(clusterId);
     if (!line) return;
+    if (line.state !== snapshot.power) line.note = undefined;
     line.state = snapshot.power;
     line.rawStatus = snapshot.rawStatus;
+    line.bar.update(0, { id: clusterId });
+  }
+
+  accepted(clusterId: string, receipt: WriteReceipt): void {
+    const line = this.lines.get(clusterId);
+    if (!line) return;
+    // The full RequestId is in the summary; the live line stays short enough for 80 columns.
+    line.note = `${receipt.operation} accepted${receipt.flowId !== undefined ? ` (FlowId ${receipt.flowId})` : ""}`;
     line.bar.update(0, { id: clusterId });
   }
 

@@ -6,11 +6,49 @@ import { UsageError } from "./args";
 
 /** The --seed file of `cluster-power emulator`: clusters (and keys) of both clouds, checked with zod. */
 
-// PLACEHOLDER until the emulator seed types land.
+const nonEmpty = z.string().trim().min(1, "must be a non-empty string");
+
+const tencentSeedSchema = z
+  .object({
+    keys: z
+      .array(
+        z
+          .object({
+            secretId: nonEmpty,
+            secretKey: nonEmpty,
+            token: nonEmpty.optional(),
+            expiresAt: z.number().int().optional(),
+          })
+          .strict(),
+      )
+      .min(1, "needs at least one key (leave `keys` out to use the demo key)")
+      .optional(),
+    clusters: z
+      .array(
+        z
+          .object({
+            clusterId: nonEmpty,
+            region: nonEmpty.optional(),
+            name: z.string().optional(),
+            dbMode: z.enum(["SERVERLESS", "NORMAL"]).optional(),
+            status: nonEmpty.optional(),
+            serverlessStatus: z.enum(["resume", "pause"]).optional(),
+          })
+          .strict(),
+      )
+      .optional(),
+    describeClustersShowsTransitions: z.boolean().optional(),
+  })
+  .strict() satisfies z.ZodType<TencentSeed>;
+
+// PLACEHOLDER until the Zilliz emulator seed type lands.
+const zillizSeedSchema = z.object({}).passthrough();
+
+/** Unknown keys are errors: a misspelt field would otherwise be ignored in silence. */
 export const seedFileSchema = z
   .object({
-    tencentcloud: z.object({}).passthrough().optional(),
-    zillizcloud: z.object({}).passthrough().optional(),
+    tencentcloud: tencentSeedSchema.optional(),
+    zillizcloud: zillizSeedSchema.optional(),
   })
   .strict();
 
