@@ -24,8 +24,8 @@ const POWER_BY_STATUS: Readonly<Record<string, PowerState>> = {
 const FAILURE_BY_STATUS: Readonly<Record<string, string>> = {
   ABNORMAL:
     "Zilliz Cloud reports the cluster as ABNORMAL; it cannot be suspended or resumed until it is healthy again (see the cluster page in the Zilliz Cloud console or contact Zilliz support).",
-  DELETING: "the cluster is being deleted in Zilliz Cloud; it can no longer be suspended or resumed.",
-  DELETED: "the cluster has been deleted in Zilliz Cloud; remove it from the program or use an existing cluster id.",
+  DELETING: "the cluster is DELETING in Zilliz Cloud; it can no longer be suspended or resumed.",
+  DELETED: "the cluster is DELETED in Zilliz Cloud; remove it from the program or use an existing cluster id.",
   FREEZING:
     "Zilliz Cloud is freezing the cluster (usually an overdue payment or an organization restriction); settle it in the Zilliz Cloud console, then retry.",
   FROZEN:
