@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createZillizDriver, type ZillizDriverOptions } from "../src/clouds/zilliz";
-import { CloudApiError, ClusterNotFoundError, TransitionError } from "../src/core/errors";
+import { createHash } from "node:crypto";
+import { CloudApiError, ClusterNotFoundError, ConfigurationError, TransitionError } from "../src/core/errors";
 import { TransportError } from "../src/core/http";
 import type { CloudDriver, ClusterSnapshot, TargetPowerState } from "../src/core/power";
 import { SlidingWindowLimiter } from "../src/core/rate-limit";
@@ -96,6 +97,11 @@ describe.each(["v2", "v1"] as const)("Zilliz %s against the emulator", (v) => {
     expect(emu.log.count({ clusterId: id, action: "suspend" })).toBe(1);
     expect(emu.log.count({ clusterId: id, action: "resume" })).toBe(1);
     expect(emu.log.find({ clusterId: id }).every((e) => e.apiVersion === v && e.outcome === "ok")).toBe(true);
+    const [first] = emu.log.find({ clusterId: id });
+    expect(first.headers.accept).toBe("application/json");
+    expect(first.authorization).toBe(`Bearer ${DEMO_ZILLIZ_API_KEY}`);
+    // Behind an endpoint override, v1 names its region in a header (the real hosts name it in the host).
+    expect(first.headers["x-cluster-power-region"]).toBe(v === "v1" ? "aws-us-west-2" : undefined);
   });
 
   it("handles the SUSPENDING/SUSPENDED spelling of the suspend states too", async () => {
@@ -304,6 +310,27 @@ describe.each(["v2", "v1"] as const)("Zilliz %s against the emulator", (v) => {
     const firstTwo = all.slice(0, 2).map((c) => c.clusterId);
     expect((await d.describeMany!(firstTwo)).size).toBe(2);
     expect(emu.log.count({ action: "list" })).toBe(1);
+  });
+});
+
+describe("configuration", () => {
+  it("reads the key and the endpoint from the environment", async () => {
+    const id = cluster();
+    const d = createZillizDriver({ env: { ZILLIZCLOUD_API_KEY: DEMO_ZILLIZ_API_KEY, CLUSTER_POWER_ZILLIZCLOUD_ENDPOINT: emu.url }, limiter: sharedLimiter });
+    expect(await d.describe(id)).toMatchObject({ clusterId: id, power: "running" });
+    expect(d.scope).toBe(`zillizcloud:${emu.url}/v2:${createHash("sha256").update(DEMO_ZILLIZ_API_KEY).digest("hex").slice(0, 12)}`);
+  });
+
+  it("bad input fails before any API call", async () => {
+    emu.log.clear();
+    expect(() => createZillizDriver({ env: {}, endpoint: emu.url })).toThrow(ConfigurationError);
+    expect(() => createZillizDriver({ env: {}, endpoint: emu.url, apiKey: DEMO_ZILLIZ_API_KEY, apiVersion: "v1" })).toThrow(/region/);
+    const d = driver("v2");
+    for (const bad of ["", "in01-x/../../v2/clusters", "in01 x", "in01-x?y=1"]) {
+      await expect(d.describe(bad)).rejects.toBeInstanceOf(ConfigurationError);
+      await expect(d.write("pause", bad, {})).rejects.toMatchObject({ field: "clusterId" });
+    }
+    expect(emu.log.count()).toBe(0);
   });
 });
 
