@@ -40,6 +40,10 @@ export async function runPower(args: PowerArgs, io: PowerIo): Promise<number> {
     io.stdout.write(`${JSON.stringify(jsonReport(args.command, outcomes, exitCode), null, 2)}\n`);
   } else {
     io.stdout.write(`${summaryTable(args.command, outcomes)}\n`);
+    // A mistake in the input deserves the same place and hint as any other usage error.
+    for (const o of outcomes) {
+      if (o.error?.kind === "usage") io.stderr.write(`error: ${o.clusterId}: ${o.error.message}\n(run "cluster-power ${args.command} --help" for usage)\n`);
+    }
     const failed = outcomes.filter((o) => o.error).length;
     if (io.signal.aborted) io.stderr.write("interrupted: operations already accepted by the cloud carry on without us.\n");
     else if (failed > 0) io.stderr.write(`${failed} of ${outcomes.length} cluster(s) failed.\n`);
