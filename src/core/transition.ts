@@ -154,15 +154,18 @@ export async function transition(
       cause,
     );
 
+  /** When the last read or write was sent. Delays count from there, so call latency does not pile up as lag. */
+  let lastCallAt = now();
   const pause = async () => {
-    const delay = Math.min(pollDelay(poll++, policy), remaining());
-    if (delay <= 0) deadlineFailure();
-    await sleep(delay, signal).catch(() => undefined);
+    if (remaining() <= 0) deadlineFailure();
+    const delay = Math.min(pollDelay(poll++, policy) - (now() - lastCallAt), remaining());
+    await sleep(Math.max(0, delay), signal).catch(() => undefined);
     if (options.signal?.aborted) fail(`${clusterId}: aborted`, "aborted");
     if (remaining() <= 0) deadlineFailure();
   };
 
   for (;;) {
+    lastCallAt = now();
     lastSnapshot = await guard(() => read(clusterId, signal));
     options.onProgress?.(lastSnapshot);
     const decision = decide(lastSnapshot, target);
@@ -197,6 +200,7 @@ export async function transition(
     writeCalls++;
     staleReads = 0;
     try {
+      lastCallAt = now();
       receipt = await driver.write(decision.operation, clusterId, { forcePause: options.forcePause }, signal);
       writeInDoubt = false;
     } catch (error) {
