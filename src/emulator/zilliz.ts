@@ -43,9 +43,9 @@ export interface ZillizSeedCluster {
 
 export interface ZillizSeed {
   /** Default: DEFAULT_ZILLIZ_CLUSTERS. */
-  clusters?: ZillizSeedCluster[];
+  clusters?: readonly ZillizSeedCluster[];
   /** Keys that authenticate (default: [DEMO_ZILLIZ_API_KEY]). */
-  apiKeys?: string[];
+  apiKeys?: readonly string[];
   statusSpelling?: "STOPPED" | "SUSPENDED";
   errorHttpStatus?: "200" | "4xx";
   rateLimitReply?: { httpStatus: number; code: number; message: string };
@@ -58,6 +58,9 @@ export const DEFAULT_ZILLIZ_CLUSTERS: readonly ZillizSeedCluster[] = [
   { clusterId: "in03-9f1e4a7c2d5b8e6", clusterName: "free-playground", regionId: "aws-us-west-2", plan: "Free" },
   { clusterId: "in05-2b6d8f1a3c7e9d4", clusterName: "serverless-chat", regionId: "aws-us-west-2", plan: "Serverless" },
 ];
+
+/** What the emulator starts with when given no Zilliz seed. */
+export const DEFAULT_ZILLIZ_SEED: ZillizSeed = { clusters: DEFAULT_ZILLIZ_CLUSTERS, apiKeys: [DEMO_ZILLIZ_API_KEY] };
 
 export function zillizKeyFingerprint(apiKey: string): string {
   return createHash("sha256").update(apiKey).digest("hex").slice(0, 12);
