@@ -21,6 +21,8 @@ export interface RateLimit {
 export const DEFAULT_RATE_LIMIT: RateLimit = { limit: 20, windowMs: 1000, marginMs: 50 };
 
 interface Waiter {
+  /** The slot stays in flight (counted as "now" forever) until released. */
+  held: boolean;
   resolve: () => void;
   reject: (reason: unknown) => void;
   signal?: AbortSignal;
@@ -28,7 +30,7 @@ interface Waiter {
 }
 
 interface Lane {
-  /** Grant times of the last `limit` requests, oldest first. */
+  /** Grant (or release) times of the last `limit` requests, oldest first; +Infinity while held. */
   grants: number[];
   queue: Waiter[];
   timer?: NodeJS.Timeout;
@@ -44,10 +46,37 @@ export class SlidingWindowLimiter {
 
   /** Resolves when a request on `key` may be sent. Rejects if `signal` aborts first. */
   acquire(key: string, signal?: AbortSignal): Promise<void> {
+    return this.enqueue(key, false, signal);
+  }
+
+  /**
+   * Like `acquire`, but the slot counts from when the caller releases it (its response arrived),
+   * not from the grant. The cloud counts a request when it arrives, somewhere between our grant
+   * and the response; a new connection's handshake can delay early requests by more than
+   * `marginMs` and squeeze limit+1 arrivals into one window. Holding the slot until the response
+   * rules that out whatever the latency.
+   */
+  async acquireHeld(key: string, signal?: AbortSignal): Promise<() => void> {
+    await this.enqueue(key, true, signal);
+    const lane = this.laneFor(key);
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      const i = lane.grants.lastIndexOf(Number.POSITIVE_INFINITY);
+      if (i >= 0) {
+        lane.grants.splice(i, 1);
+        insertSorted(lane.grants, this.now());
+      }
+      this.pump(key, lane);
+    };
+  }
+
+  private enqueue(key: string, held: boolean, signal?: AbortSignal): Promise<void> {
     if (signal?.aborted) return Promise.reject(signal.reason);
     const lane = this.laneFor(key);
     return new Promise<void>((resolve, reject) => {
-      const waiter: Waiter = { resolve, reject, signal };
+      const waiter: Waiter = { held, resolve, reject, signal };
       if (signal) {
         waiter.onAbort = () => {
           const i = lane.queue.indexOf(waiter);
@@ -82,6 +111,8 @@ export class SlidingWindowLimiter {
       const now = this.now();
       if (lane.grants.length >= this.rate.limit) {
         const oldest = lane.grants[lane.grants.length - this.rate.limit];
+        // Every counted slot is still in flight: the next release pumps again.
+        if (oldest === Number.POSITIVE_INFINITY) return;
         const wait = oldest + span - now;
         if (wait > 0) {
           lane.timer = setTimeout(() => {
@@ -93,12 +124,18 @@ export class SlidingWindowLimiter {
       }
       const waiter = lane.queue.shift()!;
       if (waiter.signal && waiter.onAbort) waiter.signal.removeEventListener("abort", waiter.onAbort);
-      lane.grants.push(now);
+      insertSorted(lane.grants, waiter.held ? Number.POSITIVE_INFINITY : now);
       if (lane.grants.length > this.rate.limit) lane.grants.shift();
       waiter.resolve();
     }
     if (lane.queue.length === 0 && lane.grants.every((t) => t + span <= this.now())) this.lanes.delete(key);
   }
+}
+
+function insertSorted(list: number[], value: number): void {
+  let i = list.length;
+  while (i > 0 && list[i - 1] > value) i--;
+  list.splice(i, 0, value);
 }
 
 /** The limiter shared by every client in this process. */

@@ -121,9 +121,19 @@ export class CynosdbClient {
   }
 
   private async attempt<T>(action: string, body: string, schema: z.ZodType<T>, kind: ActionKind, signal?: AbortSignal): Promise<T> {
-    const { credentials, endpoint, region } = this.options;
+    const { credentials } = this.options;
     const limiter = action === "DescribeClusters" ? this.options.batchLimiter : this.options.limiter;
-    await limiter.acquire(`tencentcloud:${credentials.secretId}:${action}`, signal);
+    // The slot is held until the response is in, so connection set-up latency cannot bunch arrivals.
+    const release = await limiter.acquireHeld(`tencentcloud:${credentials.secretId}:${action}`, signal);
+    try {
+      return await this.send(action, body, schema, kind, signal);
+    } finally {
+      release();
+    }
+  }
+
+  private async send<T>(action: string, body: string, schema: z.ZodType<T>, kind: ActionKind, signal?: AbortSignal): Promise<T> {
+    const { credentials, endpoint, region } = this.options;
 
     const timestamp = Math.floor(this.now() / 1000);
     const headers: Record<string, string> = {
