@@ -219,7 +219,7 @@ describe("human text", () => {
     const noCall = transitionOutcome("tencentcloud", "c1", { snapshot: snap("paused", "p"), writeCalls: 0, reachedTarget: true }, 5);
     expect(resultText("pause", noCall)).toBe("already paused; no call made");
     const noWait = transitionOutcome("zillizcloud", "in01", { snapshot: snap("pausing", "SUSPENDING"), receipt: { operation: "pause", requestId: "r2", prompt: "ok" }, writeCalls: 1, reachedTarget: false }, 5);
-    expect(resultText("pause", noWait)).toBe('pause accepted (RequestId r2) "ok"; not waiting for paused');
+    expect(resultText("pause", noWait)).toBe("pause accepted (RequestId r2); not waiting for paused");
   });
 
   it("aligns the summary table", () => {

@@ -1,6 +1,7 @@
 import { describeError } from "../core/errors";
 import { startEmulator, type Emulator } from "../emulator/server";
 import { DEFAULT_TENCENT_SEED, DEMO_TENCENT_CREDENTIALS } from "../emulator/tencent";
+import { DEMO_ZILLIZ_API_KEY } from "../emulator/zilliz";
 import { table } from "./format";
 import { EXIT } from "./outcome";
 import type { EmulatorArgs } from "./program";
@@ -56,6 +57,12 @@ export function banner(emulator: Emulator, seed: EmulatorSeed, transitionMs: num
     rows.push(["tencentcloud", clusterId, view.region, view.dbMode === "NORMAL" ? "-" : view.serverlessStatus, note]);
   }
 
+  for (const view of emulator.zilliz.listClusters()) {
+    const note = view.plan === "Free" || view.plan === "Serverless" ? `${view.plan} plan: cannot be suspended` : `${view.plan} plan`;
+    rows.push(["zillizcloud", view.clusterId, view.regionId, view.status, note]);
+  }
+  const zillizKey = seed.zilliz?.apiKeys?.[0] ?? DEMO_ZILLIZ_API_KEY;
+
   return [
     `cluster-power emulator listening on ${emulator.url} (Tencent Cloud API 3.0 and Zilliz Cloud v1/v2; pause/resume take ${transitionMs ?? 3000} ms)`,
     "",
@@ -63,6 +70,9 @@ export function banner(emulator: Emulator, seed: EmulatorSeed, transitionMs: num
     `export TENCENTCLOUD_SECRET_ID=${tencentKey.secretId} TENCENTCLOUD_SECRET_KEY=${tencentKey.secretKey}` +
       ("token" in tencentKey && tencentKey.token ? ` TENCENTCLOUD_SESSION_TOKEN=${tencentKey.token}` : "") +
       ` TENCENTCLOUD_REGION=${region} CLUSTER_POWER_TENCENTCLOUD_ENDPOINT=${emulator.url}`,
+    "",
+    "# Zilliz Cloud demo credentials (v2; for --api-version v1 also pass --region):",
+    `export ZILLIZCLOUD_API_KEY=${zillizKey} CLUSTER_POWER_ZILLIZCLOUD_ENDPOINT=${emulator.url}`,
     "",
     "# Seeded clusters:",
     table(rows),

@@ -23,12 +23,12 @@ export function resultText(operation: Operation, outcome: ClusterOutcome): strin
   const target: TargetPowerState = targetOf(operation);
   if (outcome.error) return failureText(outcome.error);
   const call = outcome.operation && outcome.requestId ? callRef({ operation: outcome.operation, requestId: outcome.requestId, flowId: outcome.flowId ?? undefined }) : undefined;
-  const prompt = outcome.prompt ? ` "${outcome.prompt}"` : "";
   if (outcome.reachedTarget) {
-    return call ? `${target} after ${formatElapsed(outcome.elapsedMs)} (${call})${prompt}` : `already ${target}; no call made`;
+    return call ? `${target} after ${formatElapsed(outcome.elapsedMs)} (${call})` : `already ${target}; no call made`;
   }
   // --no-wait: say exactly what is known, never that it finished.
-  if (call) return `${operation} accepted (${call})${prompt}; not waiting for ${target}`;
+  // Zilliz's prompt is boilerplate ("Successfully Submitted..."): it stays in --json only.
+  if (call) return `${operation} accepted (${call}); not waiting for ${target}`;
   return `already ${outcome.observedState}; not waiting for ${target}`;
 }
 

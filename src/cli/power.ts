@@ -31,6 +31,7 @@ export async function runPower(args: PowerArgs, io: PowerIo): Promise<number> {
     // Bad settings the driver found before any call (e.g. an endpoint or region it cannot use).
     const { kind } = classify(error);
     io.stderr.write(`error: ${describeError(error)}\n`);
+    if (kind === "usage") io.stderr.write(`(run "cluster-power ${args.command} --help" for usage)\n`);
     return kind === "usage" ? EXIT.usage : EXIT.failed;
   }
 

@@ -41,8 +41,31 @@ const tencentSeedSchema = z
   })
   .strict() satisfies z.ZodType<TencentSeed>;
 
-// PLACEHOLDER until the Zilliz emulator seed type lands.
-const zillizSeedSchema = z.object({}).passthrough();
+const zillizSeedSchema = z
+  .object({
+    clusters: z
+      .array(
+        z
+          .object({
+            clusterId: nonEmpty,
+            regionId: nonEmpty,
+            plan: z.enum(["Free", "Serverless", "Standard", "Enterprise", "BusinessCritical"]),
+            clusterName: z.string().optional(),
+            status: nonEmpty.optional(),
+            cuType: z.string().optional(),
+            cuSize: z.number().int().min(0).optional(),
+            projectId: z.string().optional(),
+            createTime: z.string().optional(),
+          })
+          .strict(),
+      )
+      .optional(),
+    apiKeys: z.array(nonEmpty).min(1, "needs at least one key (leave `apiKeys` out to use the demo key)").optional(),
+    statusSpelling: z.enum(["STOPPED", "SUSPENDED"]).optional(),
+    errorHttpStatus: z.enum(["200", "4xx"]).optional(),
+    rateLimitReply: z.object({ httpStatus: z.number().int(), code: z.number().int(), message: z.string() }).strict().optional(),
+  })
+  .strict() satisfies z.ZodType<ZillizSeed>;
 
 /** Unknown keys are errors: a misspelt field would otherwise be ignored in silence. */
 export const seedFileSchema = z
@@ -64,7 +87,10 @@ export function parseSeed(value: unknown, source: string): EmulatorSeed {
     const where = issue.path.length ? issue.path.join(".") : "(top level)";
     throw new UsageError("--seed", `${source}: ${where}: ${issue.message}`);
   }
-  return { tencent: parsed.data.tencentcloud as TencentSeed | undefined, zilliz: parsed.data.zillizcloud as ZillizSeed | undefined };
+  return {
+    ...(parsed.data.tencentcloud && { tencent: parsed.data.tencentcloud }),
+    ...(parsed.data.zillizcloud && { zilliz: parsed.data.zillizcloud }),
+  };
 }
 
 export function loadSeedFile(file: string): EmulatorSeed {
