@@ -241,6 +241,33 @@ describe("every fault class ends in the right state or a clear error with the cl
     expect(calls(id, "PauseServerless")).toBe(1);
   });
 
+  it.each([
+    ["HTTP 502 after apply", { kind: "http", status: 502 } as Fault],
+    ["InternalError.SystemError after apply", { kind: "error", code: "InternalError.SystemError" } as Fault],
+  ])("%s: the retry is refused as a state conflict, the engine re-reads and ends paused", async (_name, fault) => {
+    const id = newCluster("resume");
+    inject("PauseServerless", id, fault, { when: "after" });
+    const result = await run(driver(), id, "paused");
+    expect(result.reachedTarget).toBe(true);
+    expect(calls(id, "PauseServerless")).toBe(2);
+    expect(emu.log.count({ clusterId: id, outcome: "OperationDenied.ServerlessClusterStatusDenied" })).toBe(1);
+  });
+
+  it.each(["InvalidParameterValue.FlowNotFound", "FailedOperation.FlowNotFoundError", "UnauthorizedOperation.PermissionDenied"])(
+    "DescribeFlow answering %s does not fail the wait: the cluster reads decide",
+    async (code) => {
+      const id = newCluster("resume");
+      emu.faults.push({ cloud: "tencentcloud", action: "DescribeFlow", fault: { kind: "error", code }, times: 20 });
+      const d = driver();
+      // The list view shows the old steady state while pausing, so the engine asks the job status.
+      const read = async (clusterId: string, signal: AbortSignal) => (await d.describeMany([clusterId], signal)).get(clusterId)!;
+      const result = await run(d, id, "paused", { read, policy: { ...POLICY, graceReads: 1 } });
+      expect(result.reachedTarget).toBe(true);
+      expect(emu.log.count({ action: "DescribeFlow", outcome: code })).toBeGreaterThan(0);
+      emu.faults.clear();
+    },
+  );
+
   it("a failed flow fails the wait with the flow id, and the cluster is back where it was", async () => {
     const id = newCluster("resume");
     inject("PauseServerless", id, { kind: "flow-failed" });

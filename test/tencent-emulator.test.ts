@@ -1,5 +1,6 @@
 import { Agent } from "node:http";
 import { createRequire } from "node:module";
+import { connect, type Socket } from "node:net";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { httpRequest } from "../src/core/http";
 import { signTc3 } from "../src/clouds/tencent/signer";
@@ -121,6 +122,28 @@ describe("fidelity: the official tencentcloud-sdk-nodejs-cynosdb client", () => 
     expect(resumed.FlowId).toBeGreaterThan(paused.FlowId);
     await sleep(TRANSITION_MS + 50);
     expect(emu.tencent.getCluster(A)?.serverlessStatus).toBe("resume");
+  });
+
+  it("succeeds with the real host name signed (strict service and host), routed to the emulator", async () => {
+    // The SDK signs service "cynosdb" and host "cynosdb.tencentcloudapi.com" as in production; the
+    // agent only routes the connection to the emulator.
+    const agent = new Agent();
+    (agent as unknown as { createConnection: () => Socket }).createConnection = () => connect(emu.port, "127.0.0.1");
+    const client = new cynosdb.v20190107.Client({
+      credential: KEY,
+      region: "ap-guangzhou",
+      profile: { httpProfile: { endpoint: "cynosdb.tencentcloudapi.com", protocol: "http://", agent, reqTimeout: 10 } },
+    });
+    expect((await client.DescribeClusterDetail({ ClusterId: B })).Detail.ClusterId).toBe(B);
+    const entry = emu.log.find({ clusterId: B, action: "DescribeClusterDetail" }).at(-1)!;
+    expect(entry.headers.host).toBe("cynosdb.tencentcloudapi.com");
+    expect(entry.authorization).toContain("/cynosdb/tc3_request");
+    const wrong = new cynosdb.v20190107.Client({
+      credential: { ...KEY, secretKey: "wrong" },
+      region: "ap-guangzhou",
+      profile: { httpProfile: { endpoint: "cynosdb.tencentcloudapi.com", protocol: "http://", agent } },
+    });
+    expect((await sdkError(wrong.DescribeClusterDetail({ ClusterId: B }))).code).toBe("AuthFailure.SignatureFailure");
   });
 
   it("gets AuthFailure.SignatureFailure with a wrong key, SecretIdNotFound with an unknown id", async () => {

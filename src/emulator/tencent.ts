@@ -347,13 +347,15 @@ export class TencentEmulator implements CloudEmulator {
 
     const rule: FaultRule | undefined = this.context.faults.take({ cloud: "tencentcloud", action, clusterId });
     const fault = rule?.fault;
-    if (fault?.kind === "error") {
-      return { reply: envelope({ Error: { Code: fault.code, Message: fault.message ?? `injected ${fault.code}` } }, requestId, fault.httpStatus) };
+    const after = rule?.when === "after";
+    if (fault && fault.kind !== "flow-failed" && !after) {
+      return fault.kind === "error" ? { reply: errorReply(fault, requestId) } : { fault };
     }
-    if (fault && fault.kind !== "flow-failed" && rule?.when !== "after") return { fault };
 
     const response = this.run(action, params, region, fault?.kind === "flow-failed");
-    if (fault && fault.kind !== "flow-failed") return { fault }; // applied, then the response is lost
+    // when: "after": the request took effect, then the caller gets an error or no usable answer.
+    if (fault?.kind === "error") return { reply: errorReply(fault, requestId) };
+    if (fault && fault.kind !== "flow-failed") return { fault };
     return { reply: envelope(response, requestId) };
   }
 
@@ -485,6 +487,10 @@ export class TencentEmulator implements CloudEmulator {
 }
 
 const STATUS_DESC: Record<string, string> = { running: "运行中", isolated: "已隔离", creating: "创建中", offlined: "已下线" };
+
+function errorReply(fault: { code: string; message?: string; httpStatus?: number }, requestId: string): Reply {
+  return envelope({ Error: { Code: fault.code, Message: fault.message ?? `injected ${fault.code}` } }, requestId, fault.httpStatus);
+}
 
 function envelope(body: Record<string, unknown>, requestId: string, status = 200): Reply {
   return {
