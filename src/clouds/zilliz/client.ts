@@ -104,14 +104,21 @@ export class ZillizClient {
     extra: { clusterId?: string; query?: Record<string, number> },
     signal?: AbortSignal,
   ): Promise<Parsed<T>> {
-    await this.limiter.acquire(this.laneKey(operation), signal);
     const headers: Record<string, string> = {
       authorization: `Bearer ${this.config.apiKey}`,
       accept: "application/json",
       "user-agent": "pulumi-cluster-power",
     };
     if (this.config.regionHeader) headers[REGION_HEADER] = this.config.regionHeader;
-    const res = await this.send({ method, url: apiUrl(this.config, path, extra.query), headers, timeoutMs: this.timeoutMs, signal });
+    // The slot counts until the answer is in: the cloud counts a request on arrival, which can
+    // be later than our grant by more than the limiter's margin (new connections, slow links).
+    const release = await this.limiter.acquireHeld(this.laneKey(operation), signal);
+    let res: HttpResponse;
+    try {
+      res = await this.send({ method, url: apiUrl(this.config, path, extra.query), headers, timeoutMs: this.timeoutMs, signal });
+    } finally {
+      release();
+    }
     return parseResponse(res, schema, { operation, clusterId: extra.clusterId });
   }
 
