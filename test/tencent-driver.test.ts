@@ -353,6 +353,24 @@ describe("configuration and secrets", () => {
     expect(emu.log.entries.length).toBe(before);
   });
 
+  it("a refused connection is retried even for a write (it never reached the cloud); a path in the endpoint is refused", async () => {
+    const limiter = new SlidingWindowLimiter();
+    let attempts = 0;
+    const acquireHeld = limiter.acquireHeld.bind(limiter);
+    limiter.acquireHeld = (key: string, signal?: AbortSignal) => {
+      attempts++;
+      return acquireHeld(key, signal);
+    };
+    const closed = await startEmulator();
+    const url = closed.url;
+    await closed.stop();
+    const d = driver({ endpoint: url, limiter });
+    const error = await d.write("pause", "cynosdbmysql-t0000001", {}).catch((e: unknown) => e);
+    expect(error).toMatchObject({ name: "TransportError", sent: false });
+    expect(attempts).toBe(4);
+    expect(() => driver({ endpoint: `${emu.url}/v2` })).toThrow(/path/);
+  });
+
   it("resolves hosts: default, intl, regional (fsi kept), env override, option wins", () => {
     const base = { credentials: KEY, env: {} as NodeJS.ProcessEnv, limiter: new SlidingWindowLimiter() };
     expect(createTencentDriver({ ...base, region: "ap-guangzhou" }).scope).toBe(`tencentcloud:${KEY.secretId}:ap-guangzhou:cynosdb.tencentcloudapi.com`);

@@ -218,6 +218,8 @@ export class TencentEmulator implements CloudEmulator {
     let clusterId: string | undefined;
     let outcome = "ok";
     let result: Outcome;
+    // Known even when verification fails, so refused calls can be told apart in the log.
+    caller = parseAuthorization(call.headers.authorization)?.secretId;
     try {
       caller = this.authenticate(call);
       const params = this.parseBody(call);

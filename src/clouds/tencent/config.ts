@@ -50,9 +50,9 @@ export function validateClusterId(clusterId: unknown): string {
  * Regional hosts keep the region's full name, so financial regions land on their *-fsi host.
  */
 export function resolveEndpoint(options: { region: string; endpoint?: string; site?: TencentSite }, env: NodeJS.ProcessEnv): URL {
-  if (options.endpoint) return safeEndpoint(options.endpoint, "endpoint");
+  if (options.endpoint) return apiRoot(safeEndpoint(options.endpoint, "endpoint"), "endpoint");
   const fromEnv = env[ENDPOINT_ENV]?.trim();
-  if (fromEnv) return safeEndpoint(fromEnv, ENDPOINT_ENV);
+  if (fromEnv) return apiRoot(safeEndpoint(fromEnv, ENDPOINT_ENV), ENDPOINT_ENV);
   switch (options.site ?? "default") {
     case "default":
       return new URL("https://cynosdb.tencentcloudapi.com/");
@@ -63,6 +63,14 @@ export function resolveEndpoint(options: { region: string; endpoint?: string; si
     default:
       throw new ConfigurationError("site", `${JSON.stringify(options.site)} is not a site; use "default", "intl" or "regional".`);
   }
+}
+
+/** API 3.0 is always POST / (the signature's CanonicalURI is "/"), so a path or query would never verify. */
+function apiRoot(url: URL, field: string): URL {
+  if (url.pathname !== "/" || url.search || url.hash) {
+    throw new ConfigurationError(field, `"${url.href}" has a path or query; give only the scheme, host and port, e.g. https://cynosdb.tencentcloudapi.com.`);
+  }
+  return url;
 }
 
 const MISSING_CREDENTIALS =
