@@ -303,10 +303,10 @@ describe("every fault class ends in the right state or a clear error with the cl
   it("temporary credentials that expire mid-run fail with AuthFailure.TokenFailure", async () => {
     const id = newCluster("resume");
     const expiring = { secretId: "AKIDdriverexpiring00000000000000000003", secretKey: "expiring-secret", token: "expiring-token" };
-    emu.tencent.addKey({ ...expiring, expiresAt: Date.now() + 60 });
+    emu.tencent.addKey({ ...expiring, expiresAt: Date.now() + 60_000 });
     const d = driver({ credentials: expiring });
     await d.describe(id);
-    await new Promise((r) => setTimeout(r, 80));
+    emu.tencent.addKey({ ...expiring, expiresAt: Date.now() - 1 });
     const e = await failure(run(d, id, "paused"));
     expect(e.message).toContain("AuthFailure.TokenFailure");
     expect(e.message).not.toContain("expiring-token");

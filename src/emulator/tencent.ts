@@ -214,12 +214,11 @@ export class TencentEmulator implements CloudEmulator {
   async handle(call: IncomingCall): Promise<Outcome> {
     const requestId = randomUUID();
     const action = call.headers["x-tc-action"] ?? "";
-    let caller: string | undefined;
+    // Known even when verification fails, so refused calls can be told apart in the log.
+    let caller = parseAuthorization(call.headers.authorization)?.secretId;
     let clusterId: string | undefined;
     let outcome = "ok";
     let result: Outcome;
-    // Known even when verification fails, so refused calls can be told apart in the log.
-    caller = parseAuthorization(call.headers.authorization)?.secretId;
     try {
       caller = this.authenticate(call);
       const params = this.parseBody(call);
