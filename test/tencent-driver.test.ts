@@ -67,11 +67,11 @@ describe("pause and resume through createTencentDriver + transition()", () => {
   it("pause then resume end at the target; repeating either makes zero write calls", async () => {
     const id = newCluster("resume");
     const d = driver();
-    const paused = await run(d, id, "paused", { forcePause: false });
+    const paused = await run(d, id, "paused", { forcePause: true });
     expect(paused).toMatchObject({ reachedTarget: true, writeCalls: 1, snapshot: { power: "paused", rawStatus: "SERVERLESS running/pause" } });
     expect(paused.receipt).toMatchObject({ operation: "pause", flowId: expect.any(Number), requestId: expect.stringMatching(/^[0-9a-f-]{36}$/) });
     const [pauseCall] = emu.log.find({ clusterId: id, action: "PauseServerless" });
-    expect(JSON.parse(pauseCall.body)).toEqual({ ClusterId: id, ForcePause: 0 });
+    expect(JSON.parse(pauseCall.body)).toEqual({ ClusterId: id, ForcePause: 1 });
     expect(pauseCall.authorization).toContain("/cynosdb/tc3_request");
 
     const again = await run(d, id, "paused");
@@ -86,10 +86,13 @@ describe("pause and resume through createTencentDriver + transition()", () => {
     expect(emu.tencent.getCluster(id)?.serverlessStatus).toBe("resume");
   });
 
-  it("an unset forcePause sends the API's default ForcePause 1 explicitly", async () => {
+  it("ForcePause is always explicit: 0 when unset (the API default 1 would drop connections), 1 when asked", async () => {
     const id = newCluster("resume");
     await run(driver(), id, "paused");
-    expect(JSON.parse(emu.log.find({ clusterId: id, action: "PauseServerless" })[0].body).ForcePause).toBe(1);
+    expect(JSON.parse(emu.log.find({ clusterId: id, action: "PauseServerless" })[0].body)).toEqual({ ClusterId: id, ForcePause: 0 });
+    const id2 = newCluster("resume");
+    await run(driver(), id2, "paused", { forcePause: true });
+    expect(JSON.parse(emu.log.find({ clusterId: id2, action: "PauseServerless" })[0].body)).toEqual({ ClusterId: id2, ForcePause: 1 });
   });
 
   it("60 concurrent pauses on 60 clusters draw zero RequestLimitExceeded", async () => {
