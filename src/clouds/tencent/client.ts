@@ -42,7 +42,6 @@ const ClusterFields = z.object({
   Status: z.string().nullish(),
   ServerlessStatus: z.string().nullish(),
 });
-export type ClusterFieldsT = z.infer<typeof ClusterFields>;
 
 const RequestId = z.string().min(1);
 export const schemas = {
@@ -195,7 +194,8 @@ export function parseResponse<T>(action: string, kind: ActionKind, response: Htt
   }
   if (response.status !== 200) {
     // Gateways answer 5xx with HTML; the API itself always uses HTTP 200.
-    const snippet = redact(response.text.replace(/\s+/g, " ").slice(0, 160));
+    // Redact before cutting, so a secret split by the cut cannot slip through half-masked.
+    const snippet = redact(response.text).replace(/\s+/g, " ").slice(0, 160);
     throw fail("ClientError.HttpStatusCodeError", `HTTP ${response.status} (${response.headers["content-type"] ?? "no content type"}): ${snippet}`, {
       retryable: response.status >= 500 || response.status === 429,
     });
@@ -206,7 +206,7 @@ export function parseResponse<T>(action: string, kind: ActionKind, response: Htt
 
   const requestId = envelope?.success && typeof envelope.data.Response.RequestId === "string" ? envelope.data.Response.RequestId : undefined;
   const problem = !parsed
-    ? `response is not valid JSON: ${redact(response.text.slice(0, 80))}`
+    ? `response is not valid JSON: ${redact(response.text).slice(0, 80)}`
     : `unexpected response shape (${(data?.error ?? envelope?.error)?.issues.map((i) => `${i.path.join(".") || "Response"}: ${i.message}`).join("; ")})`;
   if (kind === "write") {
     // The cloud answered, so the request arrived; it may have been applied. Never re-send blindly.
