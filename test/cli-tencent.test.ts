@@ -234,7 +234,7 @@ describe("usage errors (exit 2) make no API call", () => {
     const before = emulator.log.entries.length;
     const run = await runCli(tc("status", "cynosdbmysql-abcdefgh"), { ...env, TENCENTCLOUD_SECRET_KEY: undefined });
     expect(run.code).toBe(2);
-    expect(run.stderr).toMatch(/TENCENTCLOUD_SECRET_KEY: not set; export TENCENTCLOUD_SECRET_KEY=/);
+    expect(run.stderr).toMatch(/TENCENTCLOUD_SECRET_KEY: not set. Set it in the environment: export TENCENTCLOUD_SECRET_KEY=<key>/);
     expect(emulator.log.entries.length).toBe(before);
   });
 

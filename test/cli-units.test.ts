@@ -246,4 +246,23 @@ describe("human text", () => {
     view.stop();
     expect(lines).toEqual(["[  0.0s] c1: running (r)\n", "[  0.0s] c1: pausing (p)\n", "[  0.0s] c1: paused (q)\n"]);
   });
+
+  it("on a terminal, keeps one live line per cluster ending with a mark, the elapsed time and the final state", async () => {
+    let written = "";
+    let clock = 0;
+    const stream = { write: (t: string) => ((written += t), true), isTTY: true, columns: 100 };
+    const view = progressView(stream, ["c-1", "c-22"], () => clock);
+    view.update("c-1", snap("running", "SERVERLESS running/resume"));
+    view.accepted("c-1", { operation: "pause", requestId: "r", flowId: 9 });
+    clock = 2500;
+    view.finish(transitionOutcome("tencentcloud", "c-1", { snapshot: snap("paused", "SERVERLESS running/pause"), writeCalls: 1, reachedTarget: true }, 2500));
+    clock = 3000;
+    view.finish(failureOutcome("tencentcloud", "c-22", new TransitionError("c-22: NORMAL", "unsupported", { lastSnapshot: snap("running", "NORMAL running") }), 3000, "pause"));
+    view.stop();
+    const plain = written.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, "");
+    expect(plain).toContain("✔ c-1     2.5s  paused (SERVERLESS running/pause)");
+    expect(plain).toContain("✖ c-22    3.0s  running (NORMAL running)  [Unsupported]");
+    expect(written).toMatch(/\x1b\[\?25h/); // the cursor is given back
+  });
 });
+

@@ -91,7 +91,7 @@ describe("cluster-power with --cloud zillizcloud", () => {
   it("usage errors: exit 2, with the fix", async () => {
     const missingKey = await runCli(zc("status", "in01-abc"), { ...env, ZILLIZCLOUD_API_KEY: undefined });
     expect(missingKey.code).toBe(2);
-    expect(missingKey.stderr).toMatch(/ZILLIZCLOUD_API_KEY: not set; export ZILLIZCLOUD_API_KEY=/);
+    expect(missingKey.stderr).toMatch(/ZILLIZCLOUD_API_KEY: not set. Set it in the environment: export ZILLIZCLOUD_API_KEY=<key>/);
 
     const v1NoRegion = await runCli([...zc("resume", "in01-abc"), "--api-version", "v1"], env);
     expect(v1NoRegion.code).toBe(2);

@@ -176,10 +176,11 @@ export function checkCredentials(cloud: CloudName, env: NodeJS.ProcessEnv): void
   const missing = CREDENTIAL_ENV[cloud].required.filter((name) => !env[name]);
   if (missing.length === 0) return;
   const optional = CREDENTIAL_ENV[cloud].optional;
+  const placeholder = (name: string) => `${name}=<${name.endsWith("_ID") ? "id" : "key"}>`;
   throw new UsageError(
     missing.join(", "),
-    `not set; export ${missing.map((n) => `${n}=...`).join(" ")}` +
+    `not set. Set ${missing.length > 1 ? "them" : "it"} in the environment: export ${missing.map(placeholder).join(" ")}` +
       (optional.length ? ` (plus ${optional[0]} for temporary keys)` : "") +
-      ". The CLI reads credentials only from the environment, never from flags, so secrets stay out of shell history.",
+      "; the CLI takes no secret flags, so keys stay out of shell history.",
   );
 }

@@ -16,6 +16,8 @@ export function formatElapsed(ms: number): string {
 /** The RESULT column of a pause/resume summary. */
 /** Cloud errors already name their code in the message; ours do not. */
 export function failureText(error: NonNullable<ClusterOutcome["error"]>): string {
+  // Not a failure of the cloud: the message says what was accepted and may still complete.
+  if (error.kind === "interrupted") return error.message;
   return error.message.includes(`[${error.code}]`) ? `FAILED: ${error.message}` : `FAILED [${error.code}] ${error.message}`;
 }
 

@@ -141,7 +141,7 @@ function messageFor(
   const seen = snapshot ? `; last seen ${snapshot.power} (${snapshot.rawStatus})` : "";
   if (receipt) {
     // Never pretend it finished: the cloud has the request and carries on without us.
-    return `interrupted while waiting: the ${receipt.operation} call (${callRef(receipt)}) was accepted and may still complete${seen}; check with \`cluster-power status\``;
+    return `interrupted while waiting; the ${receipt.operation} call (${callRef(receipt)}) was accepted and may still complete${seen}; check with \`cluster-power status\``;
   }
   return `interrupted before a ${command} call was confirmed (one may have been in flight)${seen}; check with \`cluster-power status\``;
 }
