@@ -101,6 +101,8 @@ describe.each(CASES)("$cloud through the dynamic-provider host", (c) => {
     expectCleanOutputs(created.outputs);
     expectNoSecrets(created.outputs);
     expect(c.live(h.emulator, id)).toBe("paused");
+    // What the stack stores for this resource (inputs + outputs, __provider in both).
+    expect(Buffer.byteLength(JSON.stringify({ inputs: created.inputs, outputs: created.outputs }))).toBeLessThan(8 * 1024);
   });
 
   it("up with no change: DIFF_NONE and zero pause/resume calls, even when only __provider text changed", async () => {

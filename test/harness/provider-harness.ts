@@ -26,8 +26,9 @@ export const TYPE = "pulumi-nodejs:dynamic/cluster-power:ClusterPowerState";
 /** What `new dynamic.Resource(...)` puts in `__provider`: the SDK's serialization of the shared shim. */
 export async function serializedShim(): Promise<{ text: string; containsSecrets: boolean }> {
   const pulumi = cjs("@pulumi/pulumi");
-  const { providerShim } = cjs("./dist/provider/shim.js");
-  const sf = await pulumi.runtime.serializeFunction(() => providerShim, { allowSecrets: true });
+  // Exactly the SDK's own call in dynamic/index.js, variable name included (it is part of the text).
+  const provider = cjs("./dist/provider/shim.js").providerShim;
+  const sf = await pulumi.runtime.serializeFunction(() => provider, { allowSecrets: true });
   return { text: sf.text, containsSecrets: sf.containsSecrets };
 }
 
