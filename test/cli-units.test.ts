@@ -264,5 +264,14 @@ describe("human text", () => {
     expect(plain).toContain("✖ c-22    3.0s  running (NORMAL running)  [Unsupported]");
     expect(written).toMatch(/\x1b\[\?25h/); // the cursor is given back
   });
+
+  it("falls back to plain lines on a terminal too short for one line per cluster", () => {
+    let written = "";
+    const ids = Array.from({ length: 30 }, (_, i) => `c${i}`);
+    const view = progressView({ write: (t: string) => (written += t), isTTY: true, columns: 100, rows: 24 }, ids, () => 0);
+    view.update("c7", snap("pausing", "p"));
+    view.stop();
+    expect(written).toBe("[  0.0s] c7: pausing (p)\n");
+  });
 });
 

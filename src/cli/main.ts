@@ -15,7 +15,11 @@ async function main(): Promise<number> {
 
   const stop = new AbortController();
   const onSignal = (signal: NodeJS.Signals) => {
-    if (stop.signal.aborted) process.exit(signal === "SIGINT" ? EXIT.interrupted : 143);
+    if (stop.signal.aborted) {
+      // Quitting at once: give the terminal its cursor back (the live view hides it).
+      if (process.stderr.isTTY) process.stderr.write("\x1b[?25h\x1b[?7h\n");
+      process.exit(signal === "SIGINT" ? EXIT.interrupted : 143);
+    }
     stop.abort(new Error(`received ${signal}`));
     if (invocation.kind === "power" && invocation.args.command !== "status") {
       process.stderr.write(`\n${signal}: no longer waiting; reporting what is known (press Ctrl-C again to quit at once)\n`);

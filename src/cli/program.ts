@@ -80,6 +80,8 @@ function addWaitOptions(command: Command): Command {
 
 export function parseCommandLine(argv: string[], io: ParseIo): Invocation {
   let invocation: Invocation | undefined;
+  /** The subcommand being resolved, for the usage hint of errors found after parsing. */
+  let current = "";
   const program = new Command("cluster-power")
     .description("Pause, resume and inspect Tencent Cloud TDSQL-C serverless and Zilliz Cloud dedicated clusters.")
     .version(packageVersion(), "-V, --version")
@@ -95,6 +97,7 @@ export function parseCommandLine(argv: string[], io: ParseIo): Invocation {
       .showHelpAfterError(`(run "cluster-power ${name} --help" for usage)`)
       .addHelpText("after", ENV_HELP)
       .action((options: RawPowerOptions) => {
+        current = name;
         invocation = { kind: "power", args: resolvePowerArgs(name, options, io.env) };
       });
     return command;
@@ -123,20 +126,19 @@ export function parseCommandLine(argv: string[], io: ParseIo): Invocation {
   try {
     program.parse(argv, { from: "node" });
   } catch (error) {
-    return { kind: "exit", code: exitCodeForParseError(error, argv, io) };
+    return { kind: "exit", code: exitCodeForParseError(error, current, io) };
   }
   return invocation ?? { kind: "exit", code: EXIT.usage };
 }
 
-function exitCodeForParseError(error: unknown, argv: string[], io: ParseIo): number {
+function exitCodeForParseError(error: unknown, command: string, io: ParseIo): number {
   if (error instanceof CommanderError) {
     // commander has printed its message (or the help) already.
     if (error.code === "commander.helpDisplayed" || error.code === "commander.version") return EXIT.ok;
     return EXIT.usage;
   }
   if (error instanceof ConfigurationError) {
-    const command = argv.slice(2).find((a) => !a.startsWith("-")) ?? "";
-    io.stderr.write(`error: ${error.message}\n(run "cluster-power ${command} --help" for usage)\n`.replace("power  --", "power --"));
+    io.stderr.write(`error: ${error.message}\n(run "cluster-power ${command} --help" for usage)\n`);
     return EXIT.usage;
   }
   io.stderr.write(`error: ${describeError(error)}\n`);

@@ -20,10 +20,13 @@ export interface ProgressStream {
   write(text: string): unknown;
   isTTY?: boolean;
   columns?: number;
+  rows?: number;
 }
 
 export function progressView(stream: ProgressStream, clusterIds: string[], now: () => number = Date.now): ProgressView {
-  return stream.isTTY ? new LiveView(stream, clusterIds, now) : new PlainView(stream, now);
+  // Lines redrawn in place must fit on the screen; a longer fleet gets the plain lines instead.
+  const fits = clusterIds.length < (stream.rows || 24);
+  return stream.isTTY && fits ? new LiveView(stream, clusterIds, now) : new PlainView(stream, now);
 }
 
 class PlainView implements ProgressView {
