@@ -81,8 +81,10 @@ async function main(): Promise<number> {
     expectOk(print(await engine.up(running.resources)), expect);
     observed(engine, emulator);
 
-    section(`Tencent auto-pauses idle ${tencent.inputs.clusterId}; pulumi refresh + up`);
-    emulator.tencent.autoPause(String(tencent.inputs.clusterId));
+    // The Tencent cluster that is handed back running on destroy (onDelete "resume"), if any.
+    const idle = running.resources.find((r) => r.inputs.cloud === "tencentcloud" && r.inputs.onDelete === "resume") ?? tencent;
+    section(`Tencent auto-pauses idle ${idle.inputs.clusterId}; pulumi refresh + up`);
+    emulator.tencent.autoPause(String(idle.inputs.clusterId));
     print(await engine.refresh());
     calls = writes(emulator);
     const tolerated = print(await engine.up(running.resources));
@@ -92,7 +94,10 @@ async function main(): Promise<number> {
     section("pulumi destroy");
     calls = writes(emulator);
     expectOk(print(await engine.destroy()), expect);
-    out(`  pause/resume calls: ${writes(emulator) - calls} (onDelete "leave" touches nothing; "resume" wakes the cluster)`);
+    const handBacks = running.resources.filter((r) => r.inputs.onDelete === "resume").length;
+    out(`  pause/resume calls: ${writes(emulator) - calls} (onDelete "leave" touches nothing; "resume" woke the auto-paused ${idle.inputs.clusterId})`);
+    expect(writes(emulator) - calls <= handBacks, "destroy made calls for onDelete=leave resources");
+    expect(emulator.tencent.getCluster(String(idle.inputs.clusterId))?.serverlessStatus === "resume" || idle.inputs.onDelete !== "resume", "onDelete=resume did not wake the cluster");
     observed(engine, emulator, running.resources);
   } catch (error) {
     problems.push(error instanceof Error ? (error.stack ?? error.message) : String(error));
