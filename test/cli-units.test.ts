@@ -164,6 +164,10 @@ describe("outcomes, JSON and exit codes", () => {
     const outcome = failureOutcome("zillizcloud", "in01-x", new TransitionError("in01-x: ...", "cloud-error", { cause }), 5, "resume");
     expect(outcome).toMatchObject({ prompt: null, requestId: "rid-9", error: { code: "80020", kind: "cloud" } });
     expect(outcome.observedState).toBeNull();
+
+    // A read that worked before the failing request does not hide the failing request's id.
+    const later = failureOutcome("zillizcloud", "in01-x", new TransitionError("in01-x: ...", "cloud-error", { cause, lastSnapshot: snap("pausing", "STOPPING") }), 5, "pause");
+    expect(later).toMatchObject({ requestId: "rid-9", observedState: "pausing" });
   });
 
   it("names our own failure reasons", () => {

@@ -37,7 +37,10 @@ export interface ClusterOutcome {
   flowId?: number | null;
   /** Zilliz: `prompt` of the suspend/resume call this run made. */
   prompt?: string | null;
-  /** RequestId of this run's pause/resume call, or of the last read when no call was made. */
+  /**
+   * RequestId of this run's pause/resume call; without one, of the failing request, else of the
+   * last read.
+   */
   requestId: string | null;
   /** pause/resume: which call this run made, if any. */
   operation?: Operation | null;
@@ -95,7 +98,8 @@ export function failureOutcome(
     Object.assign(outcome, receiptFields(cloud, partial.receipt, snapshot), { reachedTarget: false });
   }
   const info = classify(error);
-  if (!outcome.requestId && info.requestId) outcome.requestId = info.requestId;
+  // Without a call of ours, the failing request's id is the one worth quoting to support.
+  if (!partial.receipt && info.requestId) outcome.requestId = info.requestId;
   const message = messageFor(error, info.kind, command, partial.receipt, snapshot);
   // The engine prefixes its messages with the cluster id, which every output shows beside it anyway.
   const prefix = `${clusterId}: `;
