@@ -87,6 +87,16 @@ describe("cluster-power emulator", () => {
     expect((await emulator.done).code).toBe(0);
   });
 
+  it("a port already in use is an error (exit 1) that says so", async () => {
+    const first = startCli(["emulator", "--port", "0"], cleanEnv({}));
+    const [, port] = await first.waitFor(/listening on http:\/\/127\.0\.0\.1:(\d+)/);
+    const second = await runCli(["emulator", "--port", port], cleanEnv({}));
+    expect(second.code).toBe(1);
+    expect(second.stderr).toMatch(new RegExp(`could not start the emulator on 127\\.0\\.0\\.1:${port}: .*EADDRINUSE`));
+    first.child.kill("SIGTERM");
+    expect((await first.done).code).toBe(0);
+  });
+
   it("a bad seed is a usage error naming the field", async () => {
     const dir = mkdtempSync(join(tmpdir(), "cluster-power-seed-"));
     const cases: Array<[string, string, RegExp]> = [

@@ -38,6 +38,7 @@ describe("resolvePowerArgs", () => {
     expect(usage(() => resolvePowerArgs("status", { ...tc, region: undefined }, TC_ENV)).message).toContain("TENCENTCLOUD_REGION");
     expect(usage(() => resolvePowerArgs("status", { cloud: "zillizcloud", clusterId: ["in01-a"], site: "intl" }, ZC_ENV)).message).toContain("global, china");
     expect(usage(() => resolvePowerArgs("status", { ...tc, site: "china" }, TC_ENV)).message).toContain("default, intl, regional");
+    expect(usage(() => resolvePowerArgs("pause", { cloud: "zillizcloud", clusterId: ["in01-a"], force: false }, ZC_ENV)).field).toBe("--no-force");
   });
 
   it("refuses to send credentials over plain http to a non-loopback endpoint", () => {

@@ -142,6 +142,9 @@ function driverSettings(cloud: CloudName, raw: RawPowerOptions, env: NodeJS.Proc
     const site = siteFor(cloud, raw.site) as "default" | "intl" | "regional" | undefined;
     return { cloud, region, env, ...(raw.endpoint !== undefined && { endpoint: raw.endpoint }), ...(site && { site }) };
   }
+  if (raw.force === false) {
+    throw new UsageError("--no-force", "applies to tencentcloud only (Zilliz suspend has no force switch); drop it.");
+  }
   const apiVersion = raw.apiVersion as "v1" | "v2" | undefined;
   if (apiVersion === "v1" && raw.region === undefined) {
     throw new UsageError("--region", "required with --api-version v1 (it has one host per region); pass e.g. --region aws-us-west-2, or drop --api-version to use v2.");

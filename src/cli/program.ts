@@ -92,20 +92,18 @@ export function parseCommandLine(argv: string[], io: ParseIo): Invocation {
     })
     .addHelpText("after", ENV_HELP);
 
-  const power = (name: PowerCommand, description: string, extra: (c: Command) => Command) => {
-    const command = extra(addCommonOptions(program.command(name).description(description)))
+  const power = (name: PowerCommand, description: string, extra: (c: Command) => Command) =>
+    extra(addCommonOptions(program.command(name).description(description)))
       .showHelpAfterError(`(run "cluster-power ${name} --help" for usage)`)
       .addHelpText("after", ENV_HELP)
       .action((options: RawPowerOptions) => {
         current = name;
         invocation = { kind: "power", args: resolvePowerArgs(name, options, io.env) };
       });
-    return command;
-  };
 
   power("status", "Show the power state of clusters.", (c) => c);
   power("pause", "Pause (suspend) clusters and wait until they are paused.", (c) =>
-    addWaitOptions(c.option("--no-force", "tencentcloud: ForcePause=false, so the pause waits for open connections to finish")),
+    addWaitOptions(c.option("--no-force", "tencentcloud only: ForcePause=0, so the pause waits for open connections instead of cutting them")),
   );
   power("resume", "Resume clusters and wait until they are running.", (c) => addWaitOptions(c));
 
