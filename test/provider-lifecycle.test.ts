@@ -273,6 +273,11 @@ describe.each(CASES)("$cloud through the dynamic-provider host", (c) => {
     await h.host.delete(h.urn("old"), id, read.outputs, checked.inputs);
     expect(c.live(h.emulator, id)).toBe("running");
   });
+  it("the host's own output (provider logs) never shows a credential", () => {
+    const logs = h.host.logs();
+    for (const secret of [CREDENTIALS.tencentSecretKey, CREDENTIALS.zillizApiKey]) expect(logs).not.toContain(secret);
+  });
+
   // Last in the block: the hung describe stays in flight in the host until the emulator stops.
   it("a hung API fails within timeoutSeconds (the host ignores customTimeouts and Cancel)", async () => {
     c.reset(h.emulator, id, "running");
@@ -287,6 +292,20 @@ describe.each(CASES)("$cloud through the dynamic-provider host", (c) => {
 });
 
 describe("credentials", () => {
+  it("an unconfigured host (the engine skips Configure while config is unknown) still checks and diffs", async () => {
+    const h = await startHarness({ configure: false });
+    try {
+      const c = CASES[0];
+      const checked = await h.host.check(h.urn("unconfigured"), {}, { ...c.base, __provider: h.shim });
+      expect(checked.failures).toEqual([]);
+      const outputs = { ...checked.inputs, observedState: "paused", rawStatus: "SERVERLESS running/pause" };
+      expect((await h.host.diff(h.urn("unconfigured"), String(c.base.clusterId), outputs, checked.inputs, checked.inputs)).changes).toBe(DIFF.NONE);
+      expect(h.emulator.log.count()).toBe(0);
+    } finally {
+      await h.stop();
+    }
+  });
+
   it("come from Configure; without them (and without env variables) create fails naming the setting, before any call", async () => {
     const h = await startHarness({
       config: (em) => ({ "tencentcloud:endpoint": em.url, "zillizcloud:endpoint": em.url }),

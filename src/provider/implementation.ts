@@ -45,7 +45,15 @@ interface ConfigReader {
 /** Called by the host once per provider text with the stack config (secrets already unwrapped). */
 export async function configure(req: { config: ConfigReader }): Promise<void> {
   const get = (key: string) => {
-    const value = req.config.get(key);
+    let value: string | undefined;
+    try {
+      value = req.config.get(key);
+    } catch {
+      // The engine skips Configure when some config is still unknown (preview); the host then
+      // hands over a Config that throws. Check and Diff need no credentials, so carry on: the
+      // drivers fall back to the environment, or say which setting is missing.
+      value = undefined;
+    }
     return value === undefined || value === "" ? undefined : value;
   };
   const next: ProviderConfig = {

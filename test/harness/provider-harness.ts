@@ -17,6 +17,7 @@ const cjs = createRequire(join(ROOT, "package.json"));
 
 export const engineClient = cjs("./dist/provider/engine-client.js") as typeof EngineClient;
 export const { ProviderHost, Engine, DIFF, UNKNOWN_VALUE, ProviderCallError, urnOf } = engineClient;
+export type Engine = EngineClient.Engine;
 export type ProviderHost = EngineClient.ProviderHost;
 export type Props = EngineClient.Props;
 
