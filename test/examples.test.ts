@@ -1,4 +1,6 @@
+import { execFile } from "node:child_process";
 import { createRequire } from "node:module";
+import { promisify } from "node:util";
 import { join } from "node:path";
 import { readFileSync } from "node:fs";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -85,5 +87,20 @@ describe("examples/zilliz-dedicated", () => {
     expect(zilliz["orders-search"].inputs).toMatchObject({ cloud: "zillizcloud", clusterId: "in01-3a8c1f5e2b7d9a4", powerState: "paused", onDelete: "resume" });
     expect(zilliz["catalog-vectors"].inputs).toMatchObject({ powerState: "running" });
     expect(zilliz["recs-hangzhou"].inputs).toMatchObject({ apiVersion: "v1", region: "ali-cn-hangzhou" });
+  });
+});
+
+describe("the examples' TypeScript", () => {
+  it("type-checks against the package's public types (resolved through its exports map)", async () => {
+    const tsc = cjs.resolve("typescript/bin/tsc");
+    const results = await Promise.all(
+      ["tencent-nightly", "zilliz-dedicated"].map((name) =>
+        promisify(execFile)(process.execPath, [tsc, "-p", join(ROOT, "examples", name), "--noEmit"]).then(
+          () => "",
+          (error: { stdout?: string }) => `${name}: ${error.stdout ?? String(error)}`,
+        ),
+      ),
+    );
+    expect(results.join("")).toBe("");
   });
 });

@@ -131,6 +131,16 @@ describe.each(CASES)("$cloud through the dynamic-provider host", (c) => {
     expect(h.emulator.log.count({ action: c.writeAction.resume, clusterId: id })).toBeGreaterThan(0);
   });
 
+  it("wait: false returns once the cloud accepted the call, and the next up leaves it on its way", async () => {
+    c.reset(h.emulator, id, "running");
+    h.emulator.setTransitionMs(60_000);
+    const { inputs, outputs } = await create("nowait", { ...c.base, wait: false });
+    expect(outputs).toMatchObject({ observedState: "pausing", lastOperation: "pause" });
+    expect(outputs[c.receiptField]).toBeDefined();
+    const news = (await h.host.check(h.urn("nowait"), inputs, { ...c.base, wait: false, __provider: h.shim })).inputs;
+    expect((await h.host.diff(h.urn("nowait"), id, outputs, news, inputs)).changes).toBe(DIFF.NONE);
+  });
+
   it("an option that changes no cloud state updates without any API call", async () => {
     c.reset(h.emulator, id, "running");
     const { inputs, outputs } = await create("options", c.base);
