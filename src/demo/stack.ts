@@ -1,6 +1,6 @@
 import { readFileSync, existsSync } from "node:fs";
 import { createRequire } from "node:module";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 
 /**
  * Reads a Pulumi project (Pulumi.yaml) and one stack's config file (Pulumi.<stack>.yaml) the way
@@ -42,5 +42,23 @@ export function loadStack(dir: string, stack: string, overrides: Record<string, 
     config[key] = typeof value === "string" ? value : JSON.stringify(value);
   }
   for (const key of SECRET_CONFIG_KEYS) if (key in config) secretKeys.push(key);
-  return { dir, project: project.name, stack, main: join(dir, project.main ?? "."), config, secretKeys };
+  return { dir, project: project.name, stack, main: project.main ? join(dir, project.main) : packageEntry(dir), config, secretKeys };
+}
+
+/**
+ * Without `main` in Pulumi.yaml, Pulumi's Node.js runtime runs the entry of the nearest
+ * package.json up from the program directory (its "exports" ".", else "main"), not index.ts. In
+ * this repository that is the library itself, so every program here names its `main`.
+ */
+function packageEntry(dir: string): string {
+  for (let at = dir; ; at = dirname(at)) {
+    const manifest = join(at, "package.json");
+    if (existsSync(manifest)) {
+      const pkg = JSON.parse(readFileSync(manifest, "utf8")) as { main?: string; exports?: unknown };
+      const exported = typeof pkg.exports === "string" ? pkg.exports : (pkg.exports as Record<string, unknown> | undefined)?.["."];
+      const entry = typeof exported === "string" ? exported : ((exported as Record<string, string> | undefined)?.default ?? (exported as Record<string, string> | undefined)?.require);
+      return join(at, entry ?? pkg.main ?? "index.js");
+    }
+    if (dirname(at) === at) return dir;
+  }
 }
