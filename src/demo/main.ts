@@ -55,6 +55,8 @@ async function main(): Promise<number> {
     section("pulumi up  (powerState=paused)");
     expectOk(print(await engine.up(paused.resources)), expect);
     observed(engine, emulator);
+    const sizes = [...engine.state.values()].map((e) => Buffer.byteLength(JSON.stringify({ inputs: e.inputs, outputs: e.outputs })));
+    out(`  state per resource (inputs + outputs, __provider in both): ${Math.min(...sizes)}-${Math.max(...sizes)} bytes`);
 
     section("pulumi up  again, nothing changed");
     calls = writes(emulator);
