@@ -131,6 +131,8 @@ export async function transition(
   let staleReads = 0;
   /** A write whose response was lost: it may or may not have been applied. */
   let writeInDoubt = false;
+  /** A write that was sent and never answered (in flight at the deadline, or its answer lost). */
+  let unanswered: Operation | undefined;
 
   const fail = (message: string, reason: TransitionError["reason"], cause?: unknown): never => {
     throw new TransitionError(message, reason, { receipt, lastSnapshot, cause });
@@ -149,7 +151,11 @@ export async function transition(
   const deadlineFailure = (cause?: unknown): never =>
     fail(
       `${clusterId}: did not reach "${target}" before the deadline; last seen ${lastSnapshot ? `${lastSnapshot.power} (${lastSnapshot.rawStatus})` : "nothing"}` +
-        (receipt ? `; the ${receipt.operation} call (RequestId ${receipt.requestId}) was accepted and may still complete` : ""),
+        (receipt
+          ? `; the ${receipt.operation} call (RequestId ${receipt.requestId}) was accepted and may still complete`
+          : unanswered
+            ? `; a ${unanswered} call was sent but its answer never arrived, so it may still take effect`
+            : ""),
       "deadline",
       cause,
     );
@@ -201,9 +207,12 @@ export async function transition(
     staleReads = 0;
     try {
       lastCallAt = now();
+      unanswered = decision.operation;
       receipt = await driver.write(decision.operation, clusterId, { forcePause: options.forcePause }, signal);
       writeInDoubt = false;
+      unanswered = undefined;
     } catch (error) {
+      if (!(error instanceof TransportError && error.sent)) unanswered = undefined;
       if (driver.isStateConflict(error)) {
         // The cluster moved between our read and our write: read again and decide.
         await pause();

@@ -1,0 +1,47 @@
+import { describe, expect, it } from "vitest";
+import { TransitionError } from "../src/core/errors";
+import { TransportError } from "../src/core/http";
+import type { CloudDriver, ClusterSnapshot } from "../src/core/power";
+import { transition } from "../src/core/transition";
+
+/**
+ * Bugs the reliability suite found, each pinned by a test that fails without its fix.
+ */
+
+const FAST = { firstDelayMs: 5, factor: 2, maxDelayMs: 20, graceReads: 2, operationStatusEvery: 3, maxWrites: 3 };
+
+function fakeDriver(write: CloudDriver["write"]): CloudDriver {
+  const snapshot: ClusterSnapshot = { clusterId: "c-1", power: "running", rawStatus: "RUNNING" };
+  return { cloud: "zillizcloud", scope: "fake", describe: async () => snapshot, write, isStateConflict: () => false };
+}
+
+describe("transition deadline while a write is unanswered", () => {
+  it("says the call was sent and may still take effect, instead of only 'last seen running'", async () => {
+    // The write's answer never comes (the cloud applied it, then the connection hung).
+    const driver = fakeDriver((_op, _id, _o, signal) => new Promise((_, reject) => signal!.addEventListener("abort", () => reject(new TransportError("request aborted", "aborted", true)))));
+    const error = await transition(driver, "c-1", "paused", { wait: true, deadline: Date.now() + 150, policy: FAST }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TransitionError);
+    expect((error as TransitionError).reason).toBe("deadline");
+    expect((error as Error).message).toMatch(/last seen running/);
+    expect((error as Error).message).toMatch(/a pause call was sent but its answer never arrived, so it may still take effect/);
+  });
+
+  it("says the same when the answer was lost and the deadline came during the re-reads", async () => {
+    const driver = fakeDriver(async () => {
+      throw new TransportError("network error talking to host: ECONNRESET", "network", true);
+    });
+    const error = await transition(driver, "c-1", "paused", { wait: true, deadline: Date.now() + 60, policy: { ...FAST, graceReads: 1000 } }).catch((e: unknown) => e);
+    expect((error as Error).message).toMatch(/a pause call was sent but its answer never arrived/);
+  });
+
+  it("does not claim a call is in flight when the cloud refused it outright", async () => {
+    let calls = 0;
+    const driver = fakeDriver(async () => {
+      calls++;
+      throw new TransportError("connection refused", "network", false);
+    });
+    const error = await transition(driver, "c-1", "paused", { wait: true, deadline: Date.now() + 2000, policy: FAST }).catch((e: unknown) => e);
+    expect(calls).toBe(1);
+    expect((error as Error).message).not.toMatch(/was sent/);
+  });
+});
