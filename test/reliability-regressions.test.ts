@@ -1,8 +1,10 @@
-import { describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TransitionError } from "../src/core/errors";
 import { TransportError } from "../src/core/http";
 import type { CloudDriver, ClusterSnapshot } from "../src/core/power";
 import { transition } from "../src/core/transition";
+import * as provider from "../src/provider/implementation";
+import { canaryConfig, startCanaryEmulator, TENCENT, ZILLIZ, type Emulator } from "./reliability/fixtures";
 
 /**
  * Bugs the reliability suite found, each pinned by a test that fails without its fix.
@@ -43,5 +45,34 @@ describe("transition deadline while a write is unanswered", () => {
     const error = await transition(driver, "c-1", "paused", { wait: true, deadline: Date.now() + 2000, policy: FAST }).catch((e: unknown) => e);
     expect(calls).toBe(1);
     expect((error as Error).message).not.toMatch(/was sent/);
+  });
+});
+
+describe("refresh (Read) errors", () => {
+  let emulator: Emulator;
+  beforeAll(async () => {
+    emulator = await startCanaryEmulator();
+    await provider.configure({ config: { get: (key: string) => canaryConfig(emulator)[key] } });
+  });
+  afterAll(async () => {
+    await emulator.stop();
+  });
+
+  it.each([TENCENT, ZILLIZ])("$cloud: a read cut off by timeoutSeconds names the cluster and the timeout, not 'request aborted'", async (kit) => {
+    const clusterId = kit.newCluster(emulator, "running");
+    emulator.faults.push({ cloud: kit.cloud, action: kit.describeAction, clusterId, fault: { kind: "hang" } });
+    const props = { ...kit.inputs(clusterId), powerState: "running", wait: true, timeoutSeconds: 1, onDelete: "leave", observedState: "running", rawStatus: "x" };
+    const error = (await provider.read(clusterId, props).catch((e: unknown) => e)) as Error;
+    expect(error.message).toContain(clusterId);
+    expect(error.message).toMatch(/within timeoutSeconds \(1 s\)/);
+    expect(error.message).not.toBe("request aborted");
+  });
+
+  it.each([TENCENT, ZILLIZ])("$cloud: a cloud error on refresh names the cluster", async (kit) => {
+    const clusterId = kit.newCluster(emulator, "running");
+    emulator.faults.push({ cloud: kit.cloud, action: kit.describeAction, clusterId, fault: kit.internalError, times: 10 });
+    const props = { ...kit.inputs(clusterId), powerState: "running", wait: true, timeoutSeconds: 30, onDelete: "leave" };
+    const error = (await provider.read(clusterId, props).catch((e: unknown) => e)) as Error;
+    expect(error.message).toMatch(new RegExp(`^${clusterId}: ${kit.cloud} \\S+ failed: \\[${kit.internalErrorCode}\\]`));
   });
 });

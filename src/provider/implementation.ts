@@ -100,13 +100,20 @@ export async function update(id: string, olds: Record<string, unknown>, news: Re
 export async function read(id: string, props: Record<string, unknown>) {
   const inputs = parseInputs(props);
   const previous = observedOf(props);
+  const deadline = AbortSignal.timeout(inputs.timeoutSeconds * 1000);
   try {
-    const snapshot = await driverFor(inputs).describe(inputs.clusterId, AbortSignal.timeout(inputs.timeoutSeconds * 1000));
+    const snapshot = await driverFor(inputs).describe(inputs.clusterId, deadline);
     if (isGone(snapshot)) return { id: "", props: {} };
     return { id, props: outputsOf(inputs, { ...previous, ...observe(snapshot) }) };
   } catch (error) {
     if (error instanceof ClusterNotFoundError) return { id: "", props: {} };
-    throw publicError(error);
+    // Without this, a read cut off by timeoutSeconds surfaces as a bare "request aborted".
+    if (deadline.aborted) {
+      throw new Error(`${inputs.clusterId}: no answer from ${inputs.cloud} within timeoutSeconds (${inputs.timeoutSeconds} s) while reading the cluster; nothing was changed. Run refresh again, or raise timeoutSeconds.`);
+    }
+    const clean = publicError(error);
+    clean.message = `${inputs.clusterId}: ${clean.message}`;
+    throw clean;
   }
 }
 
