@@ -1,0 +1,143 @@
+import { execFileSync } from "node:child_process";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { cpus, totalmem } from "node:os";
+import { join, resolve } from "node:path";
+import { startEmulator, type Emulator } from "../emulator/server";
+import { runFleet, tencentAccount, zillizAccount, type FleetRow } from "./fleet";
+import { measureProviderSizes, type ProviderSizes } from "./provider-size";
+import { renderReport, type BenchResults } from "./report";
+import { runTransitionBench, TRANSITION_TS, type TransitionRow } from "./transition-bench";
+
+/**
+ * `npm run bench`: every part side by side in one process run, against one local emulator that
+ * enforces the clouds' documented limits (20 req/s per action or endpoint; 1000/s for Tencent
+ * DescribeClusters). Transition times and poll schedules are scaled together; rate limits are not.
+ * Writes BENCHMARKS.md, bench/fleet.svg, bench/transition.svg and bench/results.json.
+ */
+
+const ROOT = resolve(__dirname, "..", "..");
+/** Fleet: T = 60 s run at 0.1 (6 s), so 300 clusters take ~21 s against their bound. */
+const FLEET_SCALE = Number(process.env.BENCH_FLEET_SCALE ?? 0.1);
+const FLEET_T = 60;
+const FLEET_NS = (process.env.BENCH_FLEET_NS ?? "20,100,300").split(",").map(Number);
+/** Transitions: 5/60/300 s run at 0.05 (0.25/3/15 s). */
+const TRANSITION_SCALE = Number(process.env.BENCH_TRANSITION_SCALE ?? 0.05);
+const TRANSITION_REPS = Number(process.env.BENCH_TRANSITION_REPS ?? 3);
+
+function log(line: string): void {
+  process.stdout.write(`${new Date().toISOString().slice(11, 19)} ${line}\n`);
+}
+
+function machine(): BenchResults["machine"] {
+  const cpuinfo = readFileSync("/proc/cpuinfo", "utf8");
+  const model = /model name\s*:\s*(.+)/.exec(cpuinfo)?.[1]?.trim() ?? cpus()[0]?.model ?? "unknown";
+  let nproc = cpus().length;
+  try {
+    nproc = Number(execFileSync("nproc", { encoding: "utf8" }).trim());
+  } catch {
+    // nproc missing: os.cpus() is close enough.
+  }
+  return { nproc, model, memoryGb: totalmem() / 1024 ** 3, node: process.version, platform: `${process.platform} ${process.arch}`, date: new Date().toISOString() };
+}
+
+async function transitionPart(): Promise<TransitionRow[]> {
+  const tKey = (runner: string, t: number, rep: number) => ({ secretId: `AKIDtr${runner.slice(0, 2)}${t}r${rep}`.padEnd(36, "0"), secretKey: `tr-secret-${runner}-${t}-${rep}` });
+  const zKey = (runner: string, t: number, rep: number) => `transition-zilliz-${runner}-${t}-${rep}-0000000000`;
+  const tCluster = (runner: string, t: number, rep: number) => `cynosdbmysql-tr${runner.slice(0, 1)}${String(t).padStart(3, "0")}r${rep}`;
+  const zCluster = (runner: string, t: number, rep: number) => `in01-tr${runner.slice(0, 1)}${String(t).padStart(3, "0")}r${rep}00`;
+  const keys = [];
+  const apiKeys = [];
+  const tencentClusters = [];
+  const zillizClusters = [];
+  for (const runner of ["ours", "terraform"]) {
+    for (const t of TRANSITION_TS) {
+      for (let rep = 0; rep < TRANSITION_REPS; rep++) {
+        keys.push(tKey(runner, t, rep));
+        apiKeys.push(zKey(runner, t, rep));
+        tencentClusters.push({ clusterId: tCluster(runner, t, rep), region: "ap-guangzhou" });
+        zillizClusters.push({ clusterId: zCluster(runner, t, rep), regionId: "aws-us-west-2", plan: "Standard" as const });
+      }
+    }
+  }
+  const emulator = await startEmulator({ tencent: { keys, clusters: tencentClusters }, zilliz: { apiKeys, clusters: zillizClusters } });
+  try {
+    return await runTransitionBench({
+      emulator,
+      scale: TRANSITION_SCALE,
+      reps: TRANSITION_REPS,
+      tencentKey: tKey,
+      zillizKey: zKey,
+      tencentCluster: tCluster,
+      zillizCluster: zCluster,
+    });
+  } finally {
+    await emulator.stop();
+  }
+}
+
+async function fleetPart(providerText: string, emulator: Emulator, mode: "steady" | "transitions"): Promise<FleetRow[]> {
+  const rows: FleetRow[] = [];
+  for (const cloud of ["tencentcloud", "zillizcloud"] as const) {
+    if (mode === "transitions" && cloud !== "tencentcloud") continue;
+    for (const n of mode === "transitions" ? [Math.max(...FLEET_NS)] : FLEET_NS) {
+      const tag = `${mode === "transitions" ? "v" : ""}${n}`;
+      const account = cloud === "tencentcloud" ? tencentAccount(emulator, tag, n) : zillizAccount(emulator, tag, n);
+      const row = await runFleet({ emulator, account, providerText, scale: FLEET_SCALE, transitionS: FLEET_T, cwd: ROOT, project: "cluster-power" });
+      // Later runs should not page through this run's clusters.
+      for (const id of account.clusterIds) cloud === "tencentcloud" ? emulator.tencent.removeCluster(id) : emulator.zilliz.removeCluster(id);
+      rows.push({ ...row, mode });
+      log(
+        `fleet ${cloud}${mode === "transitions" ? " (list shows pausing)" : ""} N=${n}: wall ${row.wallS.toFixed(2)} s vs bound ${row.boundS.toFixed(2)} s (x${row.ratio.toFixed(3)}), ` +
+          `writes ${row.writeRate.toFixed(1)}/s, rate-limited ${row.rateLimited}, op max/median ${(row.opMaxS / row.opMedianS).toFixed(2)}, host RSS ${row.host.peakRssMb.toFixed(0)} MB`,
+      );
+    }
+  }
+  return rows;
+}
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  const results: BenchResults = {
+    machine: machine(),
+    settings: { fleetScale: FLEET_SCALE, fleetT: FLEET_T, fleetNs: FLEET_NS, transitionScale: TRANSITION_SCALE, transitionReps: TRANSITION_REPS },
+  } as BenchResults;
+  log(`machine: ${results.machine.nproc} cpu (${results.machine.model}), ${results.machine.memoryGb.toFixed(1)} GB, Node ${results.machine.node}`);
+
+  const sizes: ProviderSizes = await measureProviderSizes(ROOT);
+  results.provider = { ...sizes, oursText: undefined } as unknown as ProviderSizes;
+  log(`__provider: ours ${sizes.oursBytes} B, documented pattern ${sizes.documentedBytes} B, by reference ${sizes.byReference?.bytes ?? "?"} B`);
+
+  log(`transitions: T = ${TRANSITION_TS.join(", ")} s at scale ${TRANSITION_SCALE}, ${TRANSITION_REPS} runs each, ours and Terraform's schedule side by side`);
+  results.transitions = await transitionPart();
+  for (const r of results.transitions) log(`  ${r.cloud} T=${r.transitionS}s ${r.runner}: ${r.calls} calls, lag ${r.lagS.toFixed(2)} s`);
+
+  log(`fleet: N = ${FLEET_NS.join(", ")} per cloud through the dynamic-provider host, T = ${FLEET_T} s at scale ${FLEET_SCALE}`);
+  const steady = await startEmulator({});
+  try {
+    results.fleet = await fleetPart(sizes.oursText, steady, "steady");
+  } finally {
+    await steady.stop();
+  }
+  const showing = await startEmulator({ tencent: { describeClustersShowsTransitions: true } });
+  try {
+    results.fleet.push(...(await fleetPart(sizes.oursText, showing, "transitions")));
+  } finally {
+    await showing.stop();
+  }
+
+  results.totalS = (Date.now() - started) / 1000;
+  const out = join(ROOT, "bench");
+  mkdirSync(out, { recursive: true });
+  const report = renderReport(results);
+  writeFileSync(join(out, "fleet.svg"), report.fleetSvg);
+  writeFileSync(join(out, "transition.svg"), report.transitionSvg);
+  writeFileSync(join(out, "results.json"), `${JSON.stringify(results, null, 2)}\n`);
+  writeFileSync(join(ROOT, "BENCHMARKS.md"), report.markdown);
+  log(`done in ${results.totalS.toFixed(1)} s: BENCHMARKS.md, bench/fleet.svg, bench/transition.svg, bench/results.json`);
+  for (const line of report.verdicts) log(line);
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,140 @@
+import { createTencentDriver } from "../clouds/tencent";
+import { createZillizDriver } from "../clouds/zilliz";
+import type { CloudDriver, CloudName } from "../core/power";
+import { DEFAULT_WAIT_POLICY, scaledPolicy, transition } from "../core/transition";
+import { StatusWatcher, watcherPacingFor } from "../core/watcher";
+import type { Emulator } from "../emulator/server";
+import { zillizKeyFingerprint } from "../emulator/zilliz";
+import { OUR_CALLS, TERRAFORM_CALLS, callsFor, detect, enginePollTimes, meanLag, terraformPollTimes } from "./schedules";
+import { terraformTransition } from "./terraform";
+
+/**
+ * Part 2: one transition of T seconds, ours against Terraform's schedule, side by side on the same
+ * emulator (separate accounts, so neither shares a quota lane with the other). Figures are
+ * converted back to unscaled seconds.
+ */
+
+export const TRANSITION_TS = [5, 60, 300] as const;
+
+export interface TransitionRow {
+  cloud: CloudName;
+  transitionS: number;
+  runner: "ours" | "terraform";
+  /** Requests the emulator logged for this run's account, by action. */
+  calls: number;
+  byAction: Record<string, number>;
+  /** Cluster reached the target -> the operation returned, unscaled seconds (median of the reps). */
+  lagS: number;
+  /** Every rep's lag. */
+  lagsS: number[];
+  /** The schedule model: calls and lag at exactly T, and lag averaged over T..T+10 s. */
+  model: { calls: number; lagS: number; meanLagS: number };
+  rateLimited: number;
+}
+
+export interface TransitionBenchSetup {
+  emulator: Emulator;
+  scale: number;
+  /** Runs of each (cloud, runner, T), side by side; rows report the median. */
+  reps: number;
+  tencentKey(runner: string, t: number, rep: number): { secretId: string; secretKey: string };
+  zillizKey(runner: string, t: number, rep: number): string;
+  tencentCluster(runner: string, t: number, rep: number): string;
+  zillizCluster(runner: string, t: number, rep: number): string;
+}
+
+export function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+export async function runTransitionBench(setup: TransitionBenchSetup): Promise<TransitionRow[]> {
+  const { emulator, scale } = setup;
+  const policy = scaledPolicy(DEFAULT_WAIT_POLICY, scale);
+  const rows: TransitionRow[] = [];
+  for (const t of TRANSITION_TS) {
+    const transitionMs = t * 1000 * scale;
+    emulator.setTransitionMs(transitionMs);
+    const runs: Array<Promise<TransitionRow[]>> = [];
+    for (const cloud of ["tencentcloud", "zillizcloud"] as const) {
+      for (const runner of ["ours", "terraform"] as const) {
+        const reps = Array.from({ length: setup.reps }, (_, rep) => runOne(setup, cloud, runner, t, rep, transitionMs, policy));
+        runs.push(Promise.all(reps));
+      }
+    }
+    for (const repRows of await Promise.all(runs)) {
+      rows.push({
+        ...repRows[0],
+        calls: median(repRows.map((r) => r.calls)),
+        lagS: median(repRows.map((r) => r.lagS)),
+        lagsS: repRows.map((r) => r.lagS),
+        rateLimited: repRows.reduce((sum, r) => sum + r.rateLimited, 0),
+      });
+    }
+  }
+  return rows;
+
+  async function runOne(
+    s: TransitionBenchSetup,
+    cloud: CloudName,
+    runner: "ours" | "terraform",
+    t: number,
+    rep: number,
+    transitionMs: number,
+    enginePolicy: typeof policy,
+  ): Promise<TransitionRow> {
+    let driver: CloudDriver;
+    let caller: string;
+    let clusterId: string;
+    if (cloud === "tencentcloud") {
+      const key = s.tencentKey(runner, t, rep);
+      driver = createTencentDriver({ region: "ap-guangzhou", endpoint: emulator.url, credentials: key, env: {} });
+      caller = key.secretId;
+      clusterId = s.tencentCluster(runner, t, rep);
+    } else {
+      const key = s.zillizKey(runner, t, rep);
+      driver = createZillizDriver({ endpoint: emulator.url, apiKey: key, env: {} });
+      caller = zillizKeyFingerprint(key);
+      clusterId = s.zillizCluster(runner, t, rep);
+    }
+    if (runner === "ours") {
+      const watcher = new StatusWatcher(driver, watcherPacingFor({ CLUSTER_POWER_TIME_SCALE: String(scale) }));
+      const result = await transition(driver, clusterId, "paused", {
+        wait: true,
+        deadline: Date.now() + transitionMs * 3 + 60_000,
+        policy: enginePolicy,
+        read: (id, signal) => watcher.read(id, signal),
+      });
+      if (!result.reachedTarget) throw new Error(`ours did not reach the target on ${clusterId}`);
+    } else {
+      const snapshot = await terraformTransition(driver, clusterId, "paused", scale);
+      if (snapshot.power !== "paused") throw new Error(`terraform replay ended in ${snapshot.power} on ${clusterId}`);
+    }
+    const returnedAt = Date.now();
+    const mine = emulator.log.find({ cloud }).filter((e) => e.caller === caller);
+    const write = mine.find((e) => e.action === "PauseServerless" || e.action === "suspend");
+    if (!write) throw new Error(`no write logged for ${clusterId}`);
+    const byAction: Record<string, number> = {};
+    for (const e of mine) byAction[e.action] = (byAction[e.action] ?? 0) + 1;
+    const unscaledT = t * 1000;
+    const times = runner === "ours" ? (u: number) => enginePollTimes(DEFAULT_WAIT_POLICY, u) : (u: number) => terraformPollTimes(u);
+    const exact = detect(times(unscaledT), unscaledT);
+    const callModel = runner === "ours" ? OUR_CALLS : TERRAFORM_CALLS[cloud];
+    return {
+      cloud,
+      transitionS: t,
+      runner,
+      calls: mine.length,
+      byAction,
+      lagS: (returnedAt - (write.at + transitionMs)) / scale / 1000,
+      lagsS: [],
+      model: {
+        calls: callsFor(callModel, exact.polls),
+        lagS: exact.lagMs / 1000,
+        meanLagS: meanLag(times, unscaledT, 10_000) / 1000,
+      },
+      rateLimited: mine.filter((e) => e.outcome === "RequestLimitExceeded" || e.outcome === "RateLimited").length,
+    };
+  }
+}
