@@ -1,6 +1,6 @@
 import { createDriver, type DriverSettings } from "../clouds";
 import { ClusterNotFoundError, ConfigurationError, describeError, redact, registerSecret, TransitionError } from "../core/errors";
-import type { CloudDriver, ClusterSnapshot, TargetPowerState, WriteReceipt } from "../core/power";
+import type { CloudDriver, ClusterSnapshot, WriteReceipt } from "../core/power";
 import { transition } from "../core/transition";
 import { statusReaderFor } from "../core/watcher";
 import {
@@ -288,4 +288,3 @@ function publicError(error: unknown): Error {
   return new Error(describeError(error));
 }
 
-export type { TargetPowerState };
