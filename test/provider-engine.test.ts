@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type * as Evaluate from "../src/demo/evaluate";
 import type * as Stack from "../src/demo/stack";
 import { startEmulator, type Emulator } from "../src/emulator/server";
-import { Engine, ProviderHost, ROOT, type Props } from "./harness/provider-harness";
+import { Engine, engineClient, ProviderHost, ROOT, type Props } from "./harness/provider-harness";
 
 /**
  * The root program end to end, the way `npm run demo` runs it: evaluated under the mock monitor,
@@ -76,5 +76,14 @@ describe("the root program through the engine client", () => {
     // analytics-db has onDelete: resume in Pulumi.dev.yaml; the others were left paused.
     expect(emulator.tencent.getCluster("cynosdbmysql-2k7d9xq1")?.serverlessStatus).toBe("resume");
     expect(emulator.tencent.getCluster("cynosdbmysql-9tq4rb6c")?.serverlessStatus).toBe("pause");
+  });
+});
+
+describe("the engine's marshalling", () => {
+  it("strips secret wrappers from resource properties (the host does not accept secrets)", () => {
+    const { secretValue, unwrapSecrets, isSecretValue } = engineClient;
+    const wrapped = { endpoint: secretValue("https://x"), nested: { list: [secretValue(1), 2] }, plain: "p" };
+    expect(isSecretValue(wrapped.endpoint)).toBe(true);
+    expect(unwrapSecrets(wrapped)).toEqual({ endpoint: "https://x", nested: { list: [1, 2] }, plain: "p" });
   });
 });

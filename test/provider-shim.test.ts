@@ -39,8 +39,10 @@ describe("the serialized provider (__provider)", () => {
 
   it("resolves its run-time target through the package's exports from the program directory", () => {
     // The host runs in the program directory; inside this repository that is the package itself.
-    const resolved = createRequire(`${ROOT}/`).resolve("pulumi-cluster-power/provider");
-    expect(resolved).toBe(join(ROOT, "dist", "provider", "implementation.js"));
+    for (const programDir of [ROOT, join(ROOT, "examples", "tencent-nightly"), join(ROOT, "examples", "zilliz-dedicated")]) {
+      const resolved = createRequire(`${programDir}/`).resolve("pulumi-cluster-power/provider");
+      expect(resolved, programDir).toBe(join(ROOT, "dist", "provider", "implementation.js"));
+    }
     const implementation = createRequire(`${ROOT}/`)("pulumi-cluster-power/provider");
     for (const method of ["configure", "check", "diff", "create", "read", "update", "delete"]) {
       expect(typeof implementation[method], method).toBe("function");
