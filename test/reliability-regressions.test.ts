@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parseCommandLine } from "../src/cli/program";
 import { TransitionError } from "../src/core/errors";
 import { TransportError } from "../src/core/http";
 import type { CloudDriver, ClusterSnapshot } from "../src/core/power";
@@ -74,5 +75,16 @@ describe("refresh (Read) errors", () => {
     const props = { ...kit.inputs(clusterId), powerState: "running", wait: true, timeoutSeconds: 30, onDelete: "leave" };
     const error = (await provider.read(clusterId, props).catch((e: unknown) => e)) as Error;
     expect(error.message).toMatch(new RegExp(`^${clusterId}: ${kit.cloud} \\S+ failed: \\[${kit.internalErrorCode}\\]`));
+  });
+});
+
+describe("CLI usage errors outside any command", () => {
+  it.each([["stop"], ["--nope"], ["PAUSE", "--cloud", "zillizcloud"]])("%s: says what to run, not only what is wrong", (...argv) => {
+    let stderr = "";
+    const io = { stdout: { write: () => true }, stderr: { write: (t: string) => (stderr += t) }, env: {} };
+    const invocation = parseCommandLine(["node", "cluster-power", ...argv], io);
+    expect(invocation).toEqual({ kind: "exit", code: 2 });
+    expect(stderr).toMatch(/^error: unknown (command|option) '/);
+    expect(stderr).toContain('run "cluster-power --help"');
   });
 });

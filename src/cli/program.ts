@@ -90,7 +90,9 @@ export function parseCommandLine(argv: string[], io: ParseIo): Invocation {
       writeOut: (text) => io.stdout.write(text),
       writeErr: (text) => io.stderr.write(text),
     })
-    .addHelpText("after", ENV_HELP);
+    .addHelpText("after", ENV_HELP)
+    // Without this, "cluster-power stop" or "cluster-power --nope" says what is wrong but not what to do.
+    .showHelpAfterError('(run "cluster-power --help" for the commands and their options)');
 
   const power = (name: PowerCommand, description: string, extra: (c: Command) => Command) =>
     extra(addCommonOptions(program.command(name).description(description)))
