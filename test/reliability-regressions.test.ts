@@ -88,3 +88,19 @@ describe("CLI usage errors outside any command", () => {
     expect(stderr).toContain('run "cluster-power --help"');
   });
 });
+
+describe("CLI help command", () => {
+  it.each([[["help"]], [["help", "pause"]]])("%j prints help on stdout and exits 0", (argv) => {
+    let stdout = "";
+    const io = { stdout: { write: (t: string) => (stdout += t) }, stderr: { write: () => true }, env: {} };
+    expect(parseCommandLine(["node", "cluster-power", ...argv], io)).toEqual({ kind: "exit", code: 0 });
+    expect(stdout).toMatch(/^Usage: cluster-power/);
+  });
+
+  it("a bare cluster-power still shows help as a usage error (exit 2)", () => {
+    let stderr = "";
+    const io = { stdout: { write: () => true }, stderr: { write: (t: string) => (stderr += t) }, env: {} };
+    expect(parseCommandLine(["node", "cluster-power"], io)).toEqual({ kind: "exit", code: 2 });
+    expect(stderr).toMatch(/Usage: cluster-power/);
+  });
+});

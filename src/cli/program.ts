@@ -135,6 +135,8 @@ function exitCodeForParseError(error: unknown, command: string, io: ParseIo): nu
   if (error instanceof CommanderError) {
     // commander has printed its message (or the help) already.
     if (error.code === "commander.helpDisplayed" || error.code === "commander.version") return EXIT.ok;
+    // `cluster-power help [command]` asked for help (exitCode 0); a bare `cluster-power` gets it as an error.
+    if (error.code === "commander.help") return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
     return EXIT.usage;
   }
   if (error instanceof ConfigurationError) {
