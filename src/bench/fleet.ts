@@ -44,6 +44,8 @@ export interface FleetRow {
   opMedianS: number;
   opMaxS: number;
   byAction: Record<string, number>;
+  /** Most requests of each action the emulator saw in any 1 s window (the documented limit is per second). */
+  peakPerSecond: Record<string, number>;
   /** Reads the operations asked the watcher for vs describe calls the cloud saw. */
   describeCalls: number;
   host: HostCost;
@@ -96,6 +98,8 @@ export async function runFleet(options: {
     const writes = mine.filter((e) => WRITE_ACTIONS.has(e.action) && e.outcome === "ok").map((e) => e.at);
     const byAction: Record<string, number> = {};
     for (const e of mine) byAction[e.action] = (byAction[e.action] ?? 0) + 1;
+    const peakPerSecond: Record<string, number> = {};
+    for (const action of Object.keys(byAction)) peakPerSecond[action] = maxInWindow(mine.filter((e) => e.action === action).map((e) => e.at), 1000);
     const durations = steps.map((s) => s.ms / 1000).sort((a, b) => a - b);
     const failed = steps.filter((s) => s.error || s.failures?.length);
     if (failed.length > 0) console.error(`fleet ${account.cloud} N=${n}: ${failed.length} failed, e.g. ${failed[0].error?.message ?? JSON.stringify(failed[0].failures)}`);
@@ -115,11 +119,35 @@ export async function runFleet(options: {
       opMedianS: durations[Math.floor(durations.length / 2)],
       opMaxS: durations[durations.length - 1],
       byAction,
+      peakPerSecond,
       describeCalls: mine.filter((e) => !WRITE_ACTIONS.has(e.action)).length,
       host: { ...cost, startMs: host.startMs, firstWriteMs: writes.length ? Math.min(...writes) - spawnedAt : NaN },
       stateBytesPerResource: stateBytes.reduce((a, b) => a + b, 0) / Math.max(1, stateBytes.length),
       providerBytes: Buffer.byteLength(options.providerText),
     };
+  } finally {
+    await host.stop();
+  }
+}
+
+/** Pure: the most timestamps (sorted or not) that fall inside any window of `windowMs`. */
+export function maxInWindow(times: number[], windowMs: number): number {
+  const sorted = [...times].sort((a, b) => a - b);
+  let best = 0;
+  for (let i = 0, j = 0; i < sorted.length; i++) {
+    while (sorted[i] - sorted[j] >= windowMs) j++;
+    best = Math.max(best, i - j + 1);
+  }
+  return best;
+}
+
+/** The host alone, before any provider call: what @pulumi/pulumi's dynamic-provider host costs by itself. */
+export async function idleHostCost(cwd: string, project: string): Promise<HostCost> {
+  const host = await ProviderHost.start({ cwd, project });
+  try {
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const pid = (host as unknown as { child: ChildProcess }).child.pid!;
+    return { ...hostCost(pid), startMs: host.startMs, firstWriteMs: NaN };
   } finally {
     await host.stop();
   }

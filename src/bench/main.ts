@@ -3,7 +3,7 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import { join, resolve } from "node:path";
 import { startEmulator, type Emulator } from "../emulator/server";
-import { runFleet, tencentAccount, zillizAccount, type FleetRow } from "./fleet";
+import { idleHostCost, runFleet, tencentAccount, zillizAccount, type FleetRow } from "./fleet";
 import { measureProviderSizes, type ProviderSizes } from "./provider-size";
 import { renderReport, type BenchResults } from "./report";
 import { runTransitionBench, TRANSITION_TS, type TransitionRow } from "./transition-bench";
@@ -111,6 +111,9 @@ async function main(): Promise<void> {
   results.transitions = await transitionPart();
   for (const r of results.transitions) log(`  ${r.cloud} T=${r.transitionS}s ${r.runner}: ${r.calls} calls, lag ${r.lagS.toFixed(2)} s`);
 
+  const idle = await idleHostCost(ROOT, "cluster-power");
+  results.idleHost = { peakRssMb: idle.peakRssMb, cpuS: idle.cpuS, startMs: idle.startMs };
+  log(`idle dynamic-provider host: ${idle.peakRssMb.toFixed(0)} MB peak RSS, started in ${Math.round(idle.startMs)} ms`);
   log(`fleet: N = ${FLEET_NS.join(", ")} per cloud through the dynamic-provider host, T = ${FLEET_T} s at scale ${FLEET_SCALE}`);
   const steady = await startEmulator({});
   try {

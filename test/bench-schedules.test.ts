@@ -1,0 +1,44 @@
+import { describe, expect, it } from "vitest";
+import { DEFAULT_WAIT_POLICY } from "../src/core/transition";
+import { OUR_CALLS, TERRAFORM_CALLS, callsFor, detect, enginePollTimes, meanLag, terraformGap, terraformPollTimes } from "../src/bench/schedules";
+import { maxInWindow } from "../src/bench/fleet";
+import { median } from "../src/bench/transition-bench";
+
+describe("benchmark schedule model (pure)", () => {
+  it("replays plugin-sdk's schedule: at once, then 0.5 s doubling to a 10 s cap", () => {
+    expect(Array.from({ length: 8 }, (_, i) => terraformGap(i))).toEqual([0, 500, 1000, 2000, 4000, 8000, 10_000, 10_000]);
+    expect(terraformPollTimes(16_000)).toEqual([0, 500, 1500, 3500, 7500, 15_500, 25_500]);
+    expect(terraformGap(3, 0.05)).toBeCloseTo(100);
+  });
+
+  it("finds the poll that sees the transition and its lag", () => {
+    expect(detect(terraformPollTimes(300_000), 300_000)).toEqual({ polls: 35, lagMs: 5500 });
+    expect(detect([1000, 3000, 7000], 3000)).toEqual({ polls: 2, lagMs: 0 });
+    expect(() => detect([1000], 5000)).toThrow();
+  });
+
+  it("counts Terraform's Tencent calls as two per poll plus two reads and the write", () => {
+    const polls = detect(terraformPollTimes(60_000), 60_000).polls;
+    expect(callsFor(TERRAFORM_CALLS.tencentcloud, polls)).toBe(2 + 1 + 2 * polls);
+    expect(callsFor(TERRAFORM_CALLS.zillizcloud, polls)).toBe(1 + polls);
+  });
+
+  it("our default schedule needs at most half of Terraform's Tencent calls with no more mean lag", () => {
+    for (const t of [5_000, 60_000, 300_000]) {
+      const ours = detect(enginePollTimes(DEFAULT_WAIT_POLICY, t), t);
+      const theirs = detect(terraformPollTimes(t), t);
+      expect(callsFor(OUR_CALLS, ours.polls)).toBeLessThanOrEqual(callsFor(TERRAFORM_CALLS.tencentcloud, theirs.polls) / 2);
+      const oursMean = meanLag((u) => enginePollTimes(DEFAULT_WAIT_POLICY, u), t, 10_000);
+      const theirsMean = meanLag((u) => terraformPollTimes(u), t, 10_000);
+      expect(oursMean).toBeLessThanOrEqual(theirsMean + 1e-9);
+    }
+  });
+
+  it("counts the most events in any window, and takes medians", () => {
+    expect(maxInWindow([0, 100, 999, 1000, 1500, 1999], 1000)).toBe(3);
+    expect(maxInWindow([1999, 1000, 1500, 1200], 1000)).toBe(4);
+    expect(maxInWindow([], 1000)).toBe(0);
+    expect(median([3, 1, 2])).toBe(2);
+    expect(median([4, 1, 3, 2])).toBe(2.5);
+  });
+});
