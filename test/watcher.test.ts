@@ -240,6 +240,33 @@ describe("StatusWatcher", () => {
     expect(d.describeCalls).toEqual(["a"]); // alone in its round: read through describe
   });
 
+  it("lets a hung call hold back only the reads of its own cluster", async () => {
+    const d = new FakeDriver();
+    let release!: () => void;
+    const hang = new Promise<void>((r) => (release = r));
+    const describe = d.describe.bind(d);
+    d.describe = async (id) => {
+      if (id === "stuck" && d.describeCalls.filter((c) => c === "stuck").length === 0) {
+        d.describeCalls.push(id);
+        await hang;
+        return d.snapshot(id);
+      }
+      return describe(id);
+    };
+    const w = new StatusWatcher(d, quick);
+    const stuck = w.read("stuck", never);
+    await new Promise((r) => setTimeout(r, 5));
+    const others = await Promise.all(["a", "b"].map((id) => w.read(id, never)));
+    expect(others.map((s) => s.clusterId)).toEqual(["a", "b"]);
+    // A new read of the stuck cluster needs a call sent after it asked: it waits for the first to end.
+    const again = w.read("stuck", never);
+    await new Promise((r) => setTimeout(r, 5));
+    expect(d.describeCalls.filter((c) => c === "stuck").length).toBe(1);
+    release();
+    await Promise.all([stuck, again]);
+    expect(d.describeCalls.filter((c) => c === "stuck").length).toBe(2);
+  });
+
   it("falls back to single describes when the batched read is refused, and stops batching", async () => {
     const d = new FakeDriver();
     d.batchError = new CloudApiError({ cloud: "tencentcloud", code: "UnauthorizedOperation.PermissionDenied", message: "CAM", action: "DescribeClusters" });

@@ -150,7 +150,8 @@ export class StatusWatcher {
   private pending: PendingRead[] = [];
   private history: RoundRecord[] = [];
   private timer?: NodeJS.Timeout;
-  private running = false;
+  /** Clusters with a read call on the wire. */
+  private readonly inFlight = new Set<string>();
   /** Set when the batched read was refused for good (e.g. a CAM policy that allows only the detail call). */
   private batchRefused = false;
   readonly stats: WatcherStats = { reads: 0, rounds: 0, batchCalls: 0, singleCalls: 0, confirmCalls: 0, largestRound: 0 };
@@ -197,9 +198,16 @@ export class StatusWatcher {
     return { batched: !!this.driver.describeMany && !this.batchRefused, maxBatch: this.driver.maxBatch };
   }
 
+  /** Reads that can go in the next round: their cluster has no call in flight. */
+  private eligible(): PendingRead[] {
+    return this.pending.filter((r) => !this.inFlight.has(r.clusterId));
+  }
+
   private schedule(): void {
-    if (this.running || this.timer || this.pending.length === 0) return;
-    const plan = planRound(coalesce(this.pending), this.capability(), this.pacing.minBatch);
+    if (this.timer) return;
+    const ready = this.eligible();
+    if (ready.length === 0) return;
+    const plan = planRound(coalesce(ready), this.capability(), this.pacing.minBatch);
     const now = this.now();
     this.history = pruneHistory(this.history, now, this.pacing);
     const delay = roundStartDelay(now, this.history, callsOf(plan), this.pacing);
@@ -210,30 +218,39 @@ export class StatusWatcher {
     }, delay);
   }
 
+  /**
+   * Rounds may overlap: a slow or hung call holds back only the reads of its own clusters (they
+   * need a call sent after they asked), never the rest of the scope.
+   */
   private async runRound(): Promise<void> {
-    const reads = this.pending;
-    this.pending = [];
+    const reads = this.eligible();
     if (reads.length === 0) return;
-    this.running = true;
+    this.pending = this.pending.filter((r) => !reads.includes(r));
     const ids = coalesce(reads);
+    for (const id of ids) this.inFlight.add(id);
     const plan = planRound(ids, this.capability(), this.pacing.minBatch);
     const record: RoundRecord = { startedAt: this.now(), calls: callsOf(plan) };
     this.history.push(record);
     this.stats.rounds++;
     this.stats.largestRound = Math.max(this.stats.largestRound, ids.length);
+    // Reads that arrive while this round is in flight may start the next one (paced).
+    this.schedule();
 
     const byId = new Map<string, PendingRead[]>();
     for (const r of reads) byId.set(r.clusterId, [...(byId.get(r.clusterId) ?? []), r]);
     const settle = (id: string, outcome: { snapshot: ClusterSnapshot } | { error: unknown }) => {
+      this.inFlight.delete(id);
       for (const r of byId.get(id) ?? []) {
         r.signal.removeEventListener("abort", r.onAbort);
         if (r.signal.aborted) continue;
         if ("snapshot" in outcome) r.resolve(outcome.snapshot);
         else r.reject(outcome.error);
       }
+      // Reads of this cluster that waited for its call can go now.
+      if (this.pending.some((r) => r.clusterId === id)) this.schedule();
     };
-    // The round outlives any single waiter, so it is not tied to their signals; the drivers'
-    // own request timeouts bound each call.
+    // A call serves many waiters, so it is not tied to any one of their signals; the drivers'
+    // own request timeouts bound it.
     const driver = this.driver;
     const single = async (id: string, confirm: boolean) => {
       if (confirm) this.stats.confirmCalls++;
@@ -265,12 +282,7 @@ export class StatusWatcher {
         }),
       );
     };
-    try {
-      await Promise.all([...plan.batches.map(batch), ...plan.singles.map((id) => single(id, false))]);
-    } finally {
-      this.running = false;
-      this.schedule();
-    }
+    await Promise.all([...plan.batches.map(batch), ...plan.singles.map((id) => single(id, false))]);
   }
 }
 
