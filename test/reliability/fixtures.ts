@@ -37,11 +37,13 @@ export const CANARY = {
 /** Every credential value a leak would consist of. */
 export const CANARY_SECRETS = [CANARY.tencentSecretKey, CANARY.tencentToken, CANARY.zillizApiKey, CANARY_MARKER];
 
-/** Returns the labels of the texts that contain a canary. */
+/** Returns the labels of the texts that contain a canary, each with the text around it. */
 export function findCanaries(texts: Record<string, string>): string[] {
-  return Object.entries(texts)
-    .filter(([, text]) => CANARY_SECRETS.some((secret) => text.includes(secret)))
-    .map(([label]) => label);
+  return Object.entries(texts).flatMap(([label, text]) => {
+    const at = text.indexOf(CANARY_MARKER);
+    if (at < 0) return [];
+    return [`${label}: ...${text.slice(Math.max(0, at - 160), at + 40).split(CANARY_MARKER).join("<CANARY>")}...`];
+  });
 }
 
 /**
