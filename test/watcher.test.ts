@@ -43,6 +43,12 @@ describe("watcher planning (pure)", () => {
     expect(unbatched.singles).toEqual(ids(300));
   });
 
+  it("counts a batch larger than one list page as several calls (a Zilliz list pages through the account)", () => {
+    expect(callsOf(planRound(ids(300), { batched: true, maxBatch: 500 }, 2))).toBe(3);
+    expect(callsOf(planRound(ids(250), { batched: true, maxBatch: 100 }, 2))).toBe(3);
+    expect(callsOf(planRound(ids(5), { batched: true, maxBatch: 500 }, 2))).toBe(1);
+  });
+
   it("reads a lone cluster through describe, and defaults the batch size to 100", () => {
     expect(planRound(["x"], { batched: true, maxBatch: 100 }, 2)).toEqual({ batches: [], singles: ["x"] });
     expect(planRound(ids(150), { batched: true }, 2).batches.map((b) => b.length)).toEqual([100, 50]);

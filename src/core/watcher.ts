@@ -83,8 +83,16 @@ export function planRound(ids: readonly string[], capability: ReadCapability, mi
   return { batches: splitBatches(ids, capability.maxBatch ?? 100), singles: [] };
 }
 
+/**
+ * Both clouds' list APIs return at most this many clusters per page (Tencent DescribeClusters
+ * Limit, Zilliz pageSize), so a batched read of n ids costs at least ceil(n / LIST_PAGE) calls
+ * (a Zilliz list pages through the whole account, so it may cost more).
+ */
+export const LIST_PAGE = 100;
+
+/** Pure: the calls a round will make, as far as the watcher can tell. */
 export function callsOf(plan: RoundPlan): number {
-  return plan.batches.length + plan.singles.length;
+  return plan.batches.reduce((sum, b) => sum + Math.max(1, Math.ceil(b.length / LIST_PAGE)), 0) + plan.singles.length;
 }
 
 export interface RoundRecord {
