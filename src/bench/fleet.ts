@@ -153,6 +153,26 @@ export async function idleHostCost(cwd: string, project: string): Promise<HostCo
   }
 }
 
+/** The host driven with the fleet's Check + Create burst for a provider that does nothing. */
+export async function trivialHostCost(cwd: string, project: string, providerText: string, n: number): Promise<HostCost> {
+  const host = await ProviderHost.start({ cwd, project });
+  try {
+    const pid = (host as unknown as { child: ChildProcess }).child.pid!;
+    const engine = new Engine(host);
+    await engine.up(
+      Array.from({ length: n }, (_, i) => ({
+        urn: `urn:pulumi:bench::${project}::pulumi-nodejs:dynamic:Resource::trivial-${i}`,
+        type: "pulumi-nodejs:dynamic:Resource",
+        name: `trivial-${i}`,
+        inputs: { clusterId: `trivial-${i}`, powerState: "paused", __provider: providerText },
+      })),
+    );
+    return { ...hostCost(pid), startMs: host.startMs, firstWriteMs: NaN };
+  } finally {
+    await host.stop();
+  }
+}
+
 /** Peak resident set (VmHWM) and CPU time (utime + stime) of a live process, from /proc. */
 export function hostCost(pid: number): { peakRssMb: number; cpuS: number } {
   const status = readFileSync(`/proc/${pid}/status`, "utf8");

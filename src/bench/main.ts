@@ -3,8 +3,9 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import { join, resolve } from "node:path";
 import { startEmulator, type Emulator } from "../emulator/server";
-import { idleHostCost, runFleet, tencentAccount, zillizAccount, type FleetRow } from "./fleet";
-import { measureProviderSizes, type ProviderSizes } from "./provider-size";
+import { idleHostCost, runFleet, trivialHostCost, tencentAccount, zillizAccount, type FleetRow } from "./fleet";
+import { measureProviderSizes, serializeProvider, type ProviderSizes } from "./provider-size";
+import { trivialProvider } from "./trivial-provider";
 import { renderReport, type BenchResults } from "./report";
 import { runTransitionBench, TRANSITION_TS, type TransitionRow } from "./transition-bench";
 
@@ -114,6 +115,10 @@ async function main(): Promise<void> {
   const idle = await idleHostCost(ROOT, "cluster-power");
   results.idleHost = { peakRssMb: idle.peakRssMb, cpuS: idle.cpuS, startMs: idle.startMs };
   log(`idle dynamic-provider host: ${idle.peakRssMb.toFixed(0)} MB peak RSS, started in ${Math.round(idle.startMs)} ms`);
+  const biggest = Math.max(...FLEET_NS);
+  const trivial = await trivialHostCost(ROOT, "cluster-power", await serializeProvider(trivialProvider), biggest);
+  results.trivialHost = { n: biggest, peakRssMb: trivial.peakRssMb, cpuS: trivial.cpuS };
+  log(`host with a do-nothing provider, ${biggest} Check + Create: ${trivial.peakRssMb.toFixed(0)} MB peak RSS`);
   log(`fleet: N = ${FLEET_NS.join(", ")} per cloud through the dynamic-provider host, T = ${FLEET_T} s at scale ${FLEET_SCALE}`);
   const steady = await startEmulator({});
   try {
