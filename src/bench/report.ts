@@ -295,9 +295,19 @@ function limits(r: BenchResults, pairs: Pair[], sizes: ProviderSizes): string[] 
       "(a require() of the module, so read/delete on old state still run today's code); it needs that module path in the package's exports map and a " +
       "fallback to the shim when the package is not under node_modules (this repository's own programs). Part 3 runs that what-if through the real host.",
   );
+  const flows = r.fleet.filter((f) => f.cloud === "tencentcloud" && f.mode !== "transitions" && f.byAction.DescribeFlow);
+  if (flows.length) {
+    const f = flows[flows.length - 1];
+    out.push(
+      `Tencent, steady mode: DescribeClusters never shows the transition, so each waiting cluster asks DescribeFlow once its grace reads run out ` +
+        `(${f.byAction.DescribeFlow} calls for N=${f.n}); they follow the writes' own 20/s cadence and peaked at ${f.peakPerSecond?.DescribeFlow ?? "?"}/s on DescribeFlow's lane ` +
+        "(paced by our limiter, never refused). When the list shows `pausing` (mode transitions) no DescribeFlow call is needed at all.",
+    );
+  }
   out.push(
-    "The watcher's call budget counts one call per batched read; a Zilliz list read pages through the whole account (ceil(clusters/100) calls), so with hundreds of " +
-      "clusters its list traffic can use more of the list endpoint's 20/s than the budget intends (the limiter still keeps it under the limit).",
+    "The watcher's call budget counts ceil(ids/100) calls per batched read; a Zilliz list read pages through the whole account (ceil(account clusters/100) calls) even for a few " +
+      "ids, which the watcher cannot see, so with hundreds of clusters its list traffic can use more of the list endpoint's 20/s than the budget intends (peak in " +
+      "the fleet table; our limiter still keeps it at the limit). A cost hint from the driver (pages per list) would let the watcher pace it to the budget.",
   );
   return out;
 }
