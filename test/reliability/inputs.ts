@@ -98,7 +98,7 @@ const option = fc.oneof(
   flagValue(["0", "8080", "99999", "-1", "abc"]).map((v) => ["--port", v]),
   flagValue(["300", "-5", "1.5", "x"]).map((v) => ["--transition-ms", v]),
   flagValue(["/nonexistent/seed.json"]).map((v) => ["--seed", v]),
-  fc.constantFrom(["--json"], ["--no-wait"], ["--no-force"], ["--force"], ["--help"], ["-h"], ["--version"], ["--bogus"], ["-x"], ["--cloud"], ["--cluster-id"], ["--"]),
+  fc.constantFrom("--json", "--no-wait", "--no-force", "--force", "--help", "-h", "--version", "--bogus", "-x", "--cloud", "--cluster-id", "--").map((flag) => [flag]),
   fc.string({ maxLength: 10 }).map((v) => [v]),
 );
 
