@@ -4,6 +4,7 @@ import { TransitionError } from "../src/core/errors";
 import { TransportError } from "../src/core/http";
 import type { CloudDriver, ClusterSnapshot } from "../src/core/power";
 import { transition } from "../src/core/transition";
+import { checkInputs } from "../src/provider/schema";
 import * as provider from "../src/provider/implementation";
 import { canaryConfig, startCanaryEmulator, TENCENT, ZILLIZ, type Emulator } from "./reliability/fixtures";
 
@@ -102,5 +103,19 @@ describe("CLI help command", () => {
     const io = { stdout: { write: () => true }, stderr: { write: (t: string) => (stderr += t) }, env: {} };
     expect(parseCommandLine(["node", "cluster-power"], io)).toEqual({ kind: "exit", code: 2 });
     expect(stderr).toMatch(/Usage: cluster-power/);
+  });
+});
+
+describe("Check and the driver agree on endpoints", () => {
+  it("a Tencent endpoint with a path fails Check (preview), not only the create", () => {
+    const { failures } = checkInputs({ cloud: "tencentcloud", clusterId: "cynosdbmysql-8vcxoq75", region: "ap-guangzhou", endpoint: "https://cynosdb.tencentcloudapi.com/some/path" });
+    expect(failures).toHaveLength(1);
+    expect(failures[0].property).toBe("endpoint");
+    expect(failures[0].reason).toMatch(/^endpoint .*has a path or query; give only the scheme, host and port/);
+  });
+
+  it("a Zilliz endpoint with a path is still accepted (its driver keeps path prefixes)", () => {
+    const { failures } = checkInputs({ cloud: "zillizcloud", clusterId: "in01-3a8c1f5e2b7d9a4", endpoint: "https://proxy.example.com/zilliz/v2" });
+    expect(failures).toEqual([]);
   });
 });

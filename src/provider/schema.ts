@@ -1,5 +1,9 @@
 import { z } from "zod";
-import { validateClusterId as validateTencentClusterId, validateRegion as validateTencentRegion } from "../clouds/tencent/config";
+import {
+  resolveEndpoint as resolveTencentEndpoint,
+  validateClusterId as validateTencentClusterId,
+  validateRegion as validateTencentRegion,
+} from "../clouds/tencent/config";
 import { safeEndpoint } from "../core/http";
 import { CLOUDS, POWER_STATES, TARGET_POWER_STATES, type CloudName } from "../core/power";
 
@@ -166,7 +170,10 @@ export function checkInputs(news: Record<string, unknown>): CheckOutcome {
 
   if (typeof out.endpoint === "string" && !isUnknown(out.endpoint)) {
     try {
-      safeEndpoint(out.endpoint, "endpoint");
+      // The Tencent driver also refuses a path or query (API 3.0 signs "/" only); the same rule
+      // here makes preview catch it instead of the create. The region plays no part with an endpoint.
+      if (cloud === "tencentcloud") resolveTencentEndpoint({ region: "ap-guangzhou", endpoint: out.endpoint }, {});
+      else safeEndpoint(out.endpoint, "endpoint");
     } catch (error) {
       fail("endpoint", (error as Error).message.replace(/^endpoint: /, ""));
     }
