@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createDriver, type DriverSettings } from "../src/clouds";
+import { transition } from "../src/core/transition";
 import { Recorder } from "./reliability/record";
 import {
   CANARY,
@@ -6,6 +8,8 @@ import {
   canaryTencentKey,
   findCanaries,
   KITS,
+  sleep,
+  writeCalls,
   requestLogText,
   shim,
   startCanaryEmulator,
@@ -264,6 +268,74 @@ beforeAll(async () => {
   ]);
 }, 120_000);
 
+/**
+ * The provider host keeps the drivers' production request timeouts (60 s Tencent, 65 s Zilliz), so
+ * a response that hangs past the request timeout is driven in-process: the same drivers and the
+ * same transition engine, with a 300 ms request timeout.
+ */
+const REQUEST_TIMEOUT_MS = 300;
+const HANG_PAST_TIMEOUT = "response hangs past the request timeout (300 ms; driver in-process)";
+const timeoutCases: Array<{ kit: CloudKit; op: Op; when: "before" | "after"; writes: number }> = KITS.flatMap((kit) => [
+  { kit, op: "read" as Op, when: "before" as const, writes: 0 },
+  // Unanswered, so maybe applied: read first, then (grace reads showing no change) write again.
+  { kit, op: "pause" as Op, when: "before" as const, writes: 2 },
+  { kit, op: "resume" as Op, when: "before" as const, writes: 2 },
+  // Applied, answer lost: the reads show it happening, so no second write.
+  { kit, op: "pause" as Op, when: "after" as const, writes: 1 },
+  { kit, op: "resume" as Op, when: "after" as const, writes: 1 },
+]);
+
+describe(HANG_PAST_TIMEOUT, () => {
+  it.each(timeoutCases.map((c) => ({ ...c, label: `${c.kit.cloud} ${c.op} (hang ${c.when} the cloud acts)` })))("$label", async ({ kit, op, when, writes }) => {
+    const { emulator } = groups[0];
+    const endpoint = emulator.url;
+    const fast = { retry: { maxAttempts: 4, baseDelayMs: 10, maxDelayMs: 40 }, requestTimeoutMs: REQUEST_TIMEOUT_MS };
+    const settings: DriverSettings =
+      kit.cloud === "tencentcloud"
+        ? { cloud: "tencentcloud", region: "ap-guangzhou", endpoint, credentials: { secretId: CANARY.tencentSecretId, secretKey: CANARY.tencentSecretKey }, ...fast }
+        : { cloud: "zillizcloud", endpoint, apiKey: CANARY.zillizApiKey, ...fast };
+    const driver = createDriver(settings);
+    const start = op === "resume" ? "paused" : "running";
+    const target = op === "pause" ? "paused" : "running";
+    const clusterId = kit.newCluster(emulator, start);
+    emulator.faults.push({ cloud: kit.cloud, action: op === "read" ? kit.describeAction : kit.writeAction[op], clusterId, fault: { kind: "hang" }, when });
+    let observed: string;
+    let error = "";
+    try {
+      if (op === "read") observed = (await driver.describe(clusterId)).power;
+      else {
+        const policy = { firstDelayMs: 20, factor: 2, maxDelayMs: 100, graceReads: 3, operationStatusEvery: 3, maxWrites: 3 };
+        observed = (await transition(driver, clusterId, target, { wait: true, deadline: Date.now() + 15_000, policy })).snapshot.power;
+      }
+    } catch (e) {
+      observed = "error";
+      error = (e as Error).message;
+    }
+    await sleep(400);
+    const live = kit.live(emulator, clusterId);
+    const calls = writeCalls(emulator, kit, clusterId);
+    timeoutRecords.push({
+      kind: "fault",
+      cloud: kit.cloud,
+      operation: op === "read" ? "read (refresh)" : op,
+      name: `${HANG_PAST_TIMEOUT}${when === "after" ? ", after the cloud acted" : ""}`,
+      outcome: error ? "failed" : op === "read" ? "refreshed" : "converged",
+      finalState: live,
+      recorded: `observed ${observed}`,
+      error: error || undefined,
+      writeCalls: calls,
+    });
+    expect(error).toBe("");
+    expect(observed).toBe(op === "read" ? start : target);
+    expect(live).toBe(op === "read" ? start : target);
+    expect(calls).toBe(writes);
+    // The hung request was cut at the request timeout and tried again (reads) or re-read (writes).
+    expect(emulator.log.count({ cloud: kit.cloud, clusterId, outcome: "hang" })).toBe(1);
+  });
+});
+
+const timeoutRecords: import("../src/reliability/records").ReliabilityRecord[] = [];
+
 afterAll(async () => {
   // The canary scan covers every host's output and every emulator's request log.
   const texts: Record<string, string> = {};
@@ -274,8 +346,16 @@ afterAll(async () => {
   for (const r of results.values()) Object.assign(texts, r.texts);
   const found = findCanaries(texts);
   recorder.scanned(Object.keys(texts).length, found);
-  for (const r of results.values()) recorder.add(r.record);
-  recorder.figure("fault cases", results.size);
+  // In scenario order, whatever order the concurrent cases finished in.
+  for (const scenario of [...SHARED, STUCK, EXPIRED, SKEWED]) {
+    for (const [kit, op] of cases(scenario)) {
+      const r = results.get(key(scenario, kit, op));
+      if (r) recorder.add(r.record);
+    }
+  }
+  for (const r of timeoutRecords) recorder.add(r);
+  recorder.figure("fault cases through the provider host", results.size);
+  recorder.figure("fault cases in-process (request timeout)", timeoutRecords.length);
   recorder.save();
   await Promise.all(groups.map(async (g) => {
     await g.host.host.stop();

@@ -152,6 +152,7 @@ export function render(suites: SuiteRecord[], meta: { commit: string; node: stri
       "- A refresh cut off by `timeoutSeconds` failed with a bare \"request aborted\"; it now names the cluster and the timeout, and every refresh error names the cluster (`src/provider/implementation.ts`).",
       "- `cluster-power stop` / `cluster-power --nope` said what was wrong but not what to do; they now point to `--help` (`src/cli/program.ts`).",
       "- `cluster-power help` exited 2 as if it were a usage error; it exits 0 (`src/cli/program.ts`).",
+      "- Check accepted a Tencent `endpoint` with a path that the driver then refused at create time; Check now applies the driver's rule, so preview catches it (`src/provider/schema.ts`).",
       "",
       "Each has a test that fails without its fix in `test/reliability-regressions.test.ts`.",
     ].join("\n"),

@@ -160,7 +160,8 @@ export async function runCase(
     outcome: describeOutcome(result, op),
     finalState: result.live,
     recorded: describeRecorded(result, op),
-    error: result.errorText ? shorten(result.errorText) : undefined,
+    // The partial result's reasons repeat the message; the record keeps the message.
+    error: result.errorText ? shorten(result.errorText.split(" | reasons: ")[0]) : undefined,
     writeCalls: result.writes,
   };
   return result;
