@@ -149,9 +149,9 @@ export function renderReport(r: BenchResults): { markdown: string; fleetSvg: str
       "once, then 0.5 s doubling to a 10 s cap; Tencent's provider reads DescribeClusters + DescribeClusterDetail before the write and on every poll, Zilliz's " +
       "reads DescribeCluster once per poll (no read before the write: it trusts the refreshed state). It is replayed through our drivers (src/bench/terraform.ts) so " +
       "both sides share one HTTP stack. Ours: src/core/transition.ts with its default policy (1 s doubling to 10 s) reading through the status watcher. " +
-      `Lag = the operation returned minus the moment the cluster reached the target; ${r.settings.transitionReps} runs each, median shown. ` +
-      "The model columns compute the same schedules on paper: lag at exactly T, and averaged over T..T+10 s (a single T hits one phase between two polls, " +
-      "which can flatter either side).",
+      `Lag = the operation returned minus the moment the cluster reached the target. Each T runs ${r.settings.transitionReps} times, at T + k x 10 s / ${r.settings.transitionReps} ` +
+      "(a fixed T hits one phase between two polls, which can flatter either side by up to a whole poll gap); the median is shown, every run is listed. " +
+      "The model columns compute the same schedules on paper: lag at exactly T, and averaged over T..T+10 s.",
   );
   md.push("");
   md.push("![calls and lag against Terraform by T](bench/transition.svg)");

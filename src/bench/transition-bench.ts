@@ -15,6 +15,8 @@ import { terraformTransition } from "./terraform";
  */
 
 export const TRANSITION_TS = [5, 60, 300] as const;
+/** Reps spread T over this many seconds (Terraform's and our poll cap). */
+export const PHASE_SPAN_S = 10;
 
 export interface TransitionRow {
   cloud: CloudName;
@@ -54,16 +56,22 @@ export async function runTransitionBench(setup: TransitionBenchSetup): Promise<T
   const policy = scaledPolicy(DEFAULT_WAIT_POLICY, scale);
   const rows: TransitionRow[] = [];
   for (const t of TRANSITION_TS) {
-    const transitionMs = t * 1000 * scale;
-    emulator.setTransitionMs(transitionMs);
-    const runs: Array<Promise<TransitionRow[]>> = [];
-    for (const cloud of ["tencentcloud", "zillizcloud"] as const) {
-      for (const runner of ["ours", "terraform"] as const) {
-        const reps = Array.from({ length: setup.reps }, (_, rep) => runOne(setup, cloud, runner, t, rep, transitionMs, policy));
-        runs.push(Promise.all(reps));
+    // A fixed T lands at one phase between two polls, which can flatter either schedule by up to
+    // a whole poll gap. Rep k runs T + k * 10 s / reps (spanning the 10 s cap), both sides alike.
+    const byKey = new Map<string, TransitionRow[]>();
+    for (let rep = 0; rep < setup.reps; rep++) {
+      const transitionMs = (t + (PHASE_SPAN_S * rep) / setup.reps) * 1000 * scale;
+      emulator.setTransitionMs(transitionMs);
+      const runs: Array<Promise<TransitionRow>> = [];
+      for (const cloud of ["tencentcloud", "zillizcloud"] as const) {
+        for (const runner of ["ours", "terraform"] as const) runs.push(runOne(setup, cloud, runner, t, rep, transitionMs, policy));
+      }
+      for (const row of await Promise.all(runs)) {
+        const key = `${row.cloud}|${row.runner}`;
+        byKey.set(key, [...(byKey.get(key) ?? []), row]);
       }
     }
-    for (const repRows of await Promise.all(runs)) {
+    for (const repRows of byKey.values()) {
       rows.push({
         ...repRows[0],
         calls: median(repRows.map((r) => r.calls)),
