@@ -165,7 +165,7 @@ export function renderReport(r: BenchResults): { markdown: string; fleetSvg: str
     );
   }
   md.push("");
-  md.push("Calls by action (median run):");
+  md.push("Calls by action (the run at exactly T):");
   md.push("");
   for (const p of pairs) {
     md.push(`- ${CLOUD_LABEL[p.cloud]} T=${p.t}s: ours ${fmtActions(p.ours.byAction)}; Terraform ${fmtActions(p.terraform.byAction)}`);
