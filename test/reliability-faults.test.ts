@@ -64,7 +64,7 @@ const SHARED: Scenario[] = [
       writes: c.op === "read" ? 0 : isTencent(c) ? 5 : 3,
       error:
         c.op !== "read" && !isTencent(c)
-          ? [new RegExp(`still ${c.op === "pause" ? "running" : "paused"}`), /after 3 (pause|resume) calls/]
+          ? [new RegExp(`still ${c.op === "pause" ? "running" : "paused"}`), /after 3 (pause|resume) calls/, /\[500\]/, REQUEST_ID, new RegExp(c.clusterId)]
           : [new RegExp(`\\[${c.kit.internalErrorCode}\\]`), REQUEST_ID, new RegExp(c.clusterId)],
     }),
   },
@@ -382,6 +382,7 @@ describe.each([...SHARED, STUCK, EXPIRED, SKEWED])("$name", (scenario) => {
         break;
       case "partial":
         expect(r!.initFailed, summary).toBe(true);
+        expect(r!.partialId, summary).toBe(r!.clusterId);
         // The accepted call is never forgotten: its RequestId and operation are in state.
         expect(r!.recorded, summary).toMatchObject({ lastOperation: op, clusterId: r!.clusterId });
         expect(typeof r!.recorded?.requestId, summary).toBe("string");

@@ -50,6 +50,17 @@ describe("transition deadline while a write is unanswered", () => {
   });
 });
 
+describe("writes that run out while their answers are lost", () => {
+  it("the error keeps the cloud's code and RequestId of the last unusable answer", async () => {
+    const driver = fakeDriver(async () => {
+      throw new TransportError("zillizcloud suspend failed: [500] Internal Server Error, HTTP 500, RequestId abc123; the suspend may or may not have been applied", "network", true);
+    });
+    const error = (await transition(driver, "c-1", "paused", { wait: true, deadline: Date.now() + 5000, policy: FAST }).catch((e: unknown) => e)) as TransitionError;
+    expect(error.reason).toBe("operation-failed");
+    expect(error.message).toMatch(/still running \(RUNNING\) after 3 pause calls; the last one got no usable answer: .*\[500\].*RequestId abc123/);
+  });
+});
+
 describe("refresh (Read) errors", () => {
   let emulator: Emulator;
   beforeAll(async () => {

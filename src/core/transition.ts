@@ -133,6 +133,8 @@ export async function transition(
   let writeInDoubt = false;
   /** A write that was sent and never answered (in flight at the deadline, or its answer lost). */
   let unanswered: Operation | undefined;
+  /** Why the last write's answer was lost; told if the writes run out, so the cloud's code is not lost. */
+  let lostAnswer: unknown;
 
   const fail = (message: string, reason: TransitionError["reason"], cause?: unknown): never => {
     throw new TransitionError(message, reason, { receipt, lastSnapshot, cause });
@@ -200,7 +202,12 @@ export async function transition(
       continue;
     }
     if (writeCalls >= policy.maxWrites) {
-      fail(`${clusterId}: still ${lastSnapshot.power} (${lastSnapshot.rawStatus}) after ${writeCalls} ${decision.operation} calls`, "operation-failed");
+      fail(
+        `${clusterId}: still ${lastSnapshot.power} (${lastSnapshot.rawStatus}) after ${writeCalls} ${decision.operation} calls` +
+          (lostAnswer ? `; the last one got no usable answer: ${describeError(lostAnswer)}` : ""),
+        "operation-failed",
+        lostAnswer,
+      );
     }
 
     writeCalls++;
@@ -211,6 +218,7 @@ export async function transition(
       receipt = await driver.write(decision.operation, clusterId, { forcePause: options.forcePause }, signal);
       writeInDoubt = false;
       unanswered = undefined;
+      lostAnswer = undefined;
     } catch (error) {
       if (!(error instanceof TransportError && error.sent)) unanswered = undefined;
       if (driver.isStateConflict(error)) {
@@ -221,6 +229,7 @@ export async function transition(
       if (error instanceof TransportError && error.sent && !options.signal?.aborted && !deadlineSignal.aborted) {
         // The response was lost; the write may have happened. Never re-send blindly: read first.
         writeInDoubt = true;
+        lostAnswer = error;
         await pause();
         continue;
       }
