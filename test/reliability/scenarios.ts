@@ -62,6 +62,8 @@ export interface CaseResult {
   gone: boolean;
   errorText: string;
   initFailed: boolean;
+  /** The id in the host's ErrorResourceInitFailed detail (grpc-status-details-bin), if any. */
+  partialId?: string;
   writes: number;
   followUp?: {
     refreshed?: string;
@@ -120,6 +122,7 @@ export async function runCase(
     gone: step.gone ?? false,
     errorText,
     initFailed: Boolean(step.error?.initFailed),
+    partialId: step.error?.initFailed?.id,
     writes: writeCalls(emulator, kit, clusterId) - writesBefore,
     texts: {
       [`${name} error`]: errorText,
