@@ -12,6 +12,7 @@ import type { CloudDriver, ClusterSnapshot } from "./power";
  *   a batched read, else through `describe` one by one (the driver's limiter lanes pace those);
  * - a round never answers a read with data fetched before the read was asked for, so a read that
  *   follows a write sees the cloud as it is after the write;
+ * - rounds may overlap: a slow or hung call holds back only the reads of its own clusters;
  * - rounds are paced by a per-scope call budget (half the documented 20/s by default) so that
  *   describe traffic leaves room for other clients of the same account;
  * - a cluster missing from a batched result is confirmed with a single describe before it is
@@ -147,7 +148,6 @@ export interface WatcherStats {
 
 interface PendingRead {
   clusterId: string;
-  askedAt: number;
   resolve: (snapshot: ClusterSnapshot) => void;
   reject: (error: unknown) => void;
   signal: AbortSignal;
@@ -182,7 +182,6 @@ export class StatusWatcher {
     return new Promise<ClusterSnapshot>((resolve, reject) => {
       const entry: PendingRead = {
         clusterId,
-        askedAt: this.now(),
         resolve,
         reject,
         signal,
@@ -233,7 +232,8 @@ export class StatusWatcher {
   private async runRound(): Promise<void> {
     const reads = this.eligible();
     if (reads.length === 0) return;
-    this.pending = this.pending.filter((r) => !reads.includes(r));
+    const taken = new Set(reads);
+    this.pending = this.pending.filter((r) => !taken.has(r));
     const ids = coalesce(reads);
     for (const id of ids) this.inFlight.add(id);
     const plan = planRound(ids, this.capability(), this.pacing.minBatch);
