@@ -1,3 +1,4 @@
+import { spawn } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseCommandLine } from "../src/cli/program";
 import { TransitionError } from "../src/core/errors";
@@ -6,6 +7,7 @@ import type { CloudDriver, ClusterSnapshot } from "../src/core/power";
 import { transition } from "../src/core/transition";
 import { checkInputs } from "../src/provider/schema";
 import * as provider from "../src/provider/implementation";
+import { assertBuilt, CLI } from "./cli-helpers";
 import { canaryConfig, startCanaryEmulator, TENCENT, ZILLIZ, type Emulator } from "./reliability/fixtures";
 
 /**
@@ -128,5 +130,18 @@ describe("Check and the driver agree on endpoints", () => {
   it("a Zilliz endpoint with a path is still accepted (its driver keeps path prefixes)", () => {
     const { failures } = checkInputs({ cloud: "zillizcloud", clusterId: "in01-3a8c1f5e2b7d9a4", endpoint: "https://proxy.example.com/zilliz/v2" });
     expect(failures).toEqual([]);
+  });
+});
+
+describe("CLI output into a closed pipe (cluster-power ... | head)", () => {
+  it("stops quietly instead of crashing with an unhandled EPIPE", async () => {
+    assertBuilt();
+    const child = spawn(process.execPath, [CLI, "help", "pause"], { stdio: ["ignore", "pipe", "pipe"] });
+    child.stdout!.destroy();
+    let stderr = "";
+    child.stderr!.on("data", (d: Buffer) => (stderr += d.toString()));
+    const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
+    expect(stderr).not.toMatch(/EPIPE|Unhandled 'error' event/);
+    expect(code).toBe(0);
   });
 });

@@ -10,6 +10,13 @@ import { parseCommandLine } from "./program";
  * lets every cluster report what is known; a second one exits at once.
  */
 async function main(): Promise<number> {
+  // A reader that stops early (`cluster-power help | head -3`) closes the pipe: that is its choice,
+  // not a crash. Without a listener Node throws EPIPE as an unhandled 'error' event with a stack trace.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on("error", (error: NodeJS.ErrnoException) => {
+      if (error.code === "EPIPE") process.exit(process.exitCode ?? EXIT.ok);
+    });
+  }
   const invocation = parseCommandLine(process.argv, { stdout: process.stdout, stderr: process.stderr, env: process.env });
   if (invocation.kind === "exit") return invocation.code;
 
