@@ -157,6 +157,8 @@ export function render(suites: SuiteRecord[], meta: { commit: string; node: stri
       "- `cluster-power stop` / `cluster-power --nope` said what was wrong but not what to do; they now point to `--help` (`src/cli/program.ts`).",
       "- `cluster-power help` exited 2 as if it were a usage error; it exits 0 (`src/cli/program.ts`).",
       "- Check accepted a Tencent `endpoint` with a path that the driver then refused at create time; Check now applies the driver's rule, so preview catches it (`src/provider/schema.ts`).",
+      "- A Zilliz suspend that kept failing with HTTP 500 ended as \"still running after 3 pause calls\" with no trace of the 500 or its RequestId; the error now keeps the last answer's code and RequestId (`src/core/transition.ts`).",
+      "- `cluster-power help | head -3` crashed with an unhandled EPIPE and a stack trace; output into a closed pipe now stops quietly (`src/cli/main.ts`).",
       "",
       "Each has a test that fails without its fix in `test/reliability-regressions.test.ts`.",
     ].join("\n"),
