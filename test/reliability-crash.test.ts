@@ -91,8 +91,11 @@ beforeAll(async () => {
   const steps = (await firstUp) as Array<{ error?: { details: string } }>;
   texts["first host stdout/stderr"] = first.host.logs();
   texts["first up steps"] = JSON.stringify(steps);
-  // Every in-flight step failed with the host gone; the engine kept the old state.
-  expect(steps.every((s) => s.error)).toBe(true);
+  // Every step still in flight failed with the host gone (the engine kept the old state); one that
+  // finished before the kill (a slow machine) finished at its target.
+  const finished = tracked.filter((_, i) => !steps[i].error);
+  expect(finished.filter((t) => t.kit.live(emulator, t.clusterId) !== "paused").map((t) => t.clusterId)).toEqual([]);
+  expect(finished.length).toBeLessThan(tracked.length);
 
   // A new host (the next `pulumi refresh` / `pulumi up`).
   second = await startCanaryHost(emulator);
@@ -171,7 +174,8 @@ it("the kill interrupted operations that were still waiting", () => {
 });
 
 it("refresh right after the restart reports a state each cluster was really in", () => {
-  expect(refreshImmediate).toHaveLength(tracked.length - KINDS.creating * KITS.length);
+  // Every resource in state was refreshed (pending creates are not in state, unless they finished).
+  expect(refreshImmediate.length).toBeGreaterThanOrEqual(tracked.length - KINDS.creating * KITS.length);
   for (const r of refreshImmediate) {
     // The reading was taken between the two looks at the emulator.
     const seen = new Set([r.liveBefore, r.liveAfter]);

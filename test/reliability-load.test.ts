@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import type { Fault } from "../src/emulator/faults";
 import { satisfies } from "../src/provider/schema";
@@ -181,7 +182,8 @@ beforeAll(async () => {
       failedClearly: 0,
       silent: [],
       unclear: [],
-      rssKiB: rssKiB(running.pid),
+      // /proc is Linux's; elsewhere the probe's own process.memoryUsage().rss stands in.
+      rssKiB: existsSync(`/proc/${running.pid}/status`) ? rssKiB(running.pid) : Math.round((await probe(running)).rss / 1024),
       afterGc: await probe(running),
       wallMs: Date.now() - started,
       faultsByName: {},
