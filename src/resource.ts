@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { CloudName, PowerState, TargetPowerState } from "./core/power";
-import { providerShim } from "./provider/shim";
+import { providerShim, referenceSpecifier, IMPLEMENTATION_EXPORT } from "./provider/shim";
 import type { ClusterPowerArgsShape, ClusterPowerOutputs } from "./provider/schema";
 
 /** Arguments of ClusterPowerState: the zod-inferred shape, each value a pulumi.Input. */
@@ -10,6 +10,21 @@ export type ClusterPowerStateArgs = { [K in keyof ClusterPowerArgsShape]: pulumi
 const OBSERVED_OUTPUTS = ["observedState", "rawStatus", "flowId", "prompt", "requestId", "lastOperation", "lastChangedAt"] as const;
 
 export const CLUSTER_POWER_STATE_TYPE = "pulumi-nodejs:dynamic/cluster-power:ClusterPowerState";
+
+/**
+ * The one provider every ClusterPowerState passes to Pulumi, picked once per program. Installed
+ * from a node_modules folder, it is the implementation module itself: Pulumi's closure serializer
+ * captures a module from node_modules by reference, so `__provider` is a single require() of the
+ * exported path (under 300 bytes). Anywhere else (this repository's own programs, npm link,
+ * workspaces) the serializer would copy the implementation by value, so the thin shim stands in.
+ */
+function sharedProvider(): pulumi.dynamic.ResourceProvider {
+  const file = require.resolve("./provider/implementation");
+  if (referenceSpecifier(file, process.cwd()) !== IMPLEMENTATION_EXPORT) return providerShim;
+  return require("./provider/implementation") as pulumi.dynamic.ResourceProvider;
+}
+
+const provider = sharedProvider();
 
 /**
  * Declares whether a database cluster should be running or paused (Tencent Cloud TDSQL-C
@@ -44,6 +59,6 @@ export class ClusterPowerState extends pulumi.dynamic.Resource {
     // Seeding the computed outputs with undefined registers them as outputs to wait for.
     const seeded: Record<string, unknown> = {};
     for (const key of OBSERVED_OUTPUTS) seeded[key] = undefined;
-    super(providerShim, name, { ...seeded, ...args }, opts, "cluster-power", "ClusterPowerState");
+    super(provider, name, { ...seeded, ...args }, opts, "cluster-power", "ClusterPowerState");
   }
 }

@@ -15,9 +15,11 @@ import {
 
 /**
  * The dynamic provider's real code. It runs inside Pulumi's dynamic-provider host, loaded at run
- * time by the serialized shim (src/provider/shim.ts) through the package export
- * "pulumi-cluster-power/provider". Its exported functions are a contract with every state file
- * ever written: old `__provider` texts call configure/check/diff/create/read/update/delete by name.
+ * time through one of two package exports (see src/provider/shim.ts): this module is the
+ * provider itself when a program installed the package ("pulumi-cluster-power/dist/provider/implementation.js"),
+ * else the serialized shim loads it ("pulumi-cluster-power/provider"). Its exported functions are
+ * a contract with every state file ever written: old `__provider` texts call
+ * configure/check/diff/create/read/update/delete by name.
  */
 
 /** Stack config keys read in configure(). Secrets are kept in this process only. */
