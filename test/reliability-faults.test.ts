@@ -6,8 +6,10 @@ import {
   CANARY,
   canaryConfig,
   canaryTencentKey,
+  Engine,
   findCanaries,
   KITS,
+  resource,
   sleep,
   writeCalls,
   requestLogText,
@@ -234,9 +236,10 @@ const results = new Map<string, CaseResult>();
 const key = (s: Scenario, kit: CloudKit, op: Op) => `${s.name}|${kit.cloud}|${op}`;
 const groups: Group[] = [];
 
-async function startGroup(transitionMs: number, options: { token?: boolean } = {}): Promise<Group> {
+async function startGroup(transitionMs: number, options: { token?: boolean; rateLimit?: number } = {}): Promise<Group> {
   const emulator = await startCanaryEmulator({
     transitionMs,
+    rateLimit: options.rateLimit,
     tencent: { keys: [canaryTencentKey(options.token ? { token: CANARY.tencentToken } : {})], clusters: [] },
   });
   const host = await startCanaryHost(emulator, {
@@ -287,7 +290,8 @@ const timeoutCases: Array<{ kit: CloudKit; op: Op; when: "before" | "after"; wri
 ]);
 
 describe(HANG_PAST_TIMEOUT, () => {
-  it.each(timeoutCases.map((c) => ({ ...c, label: `${c.kit.cloud} ${c.op} (hang ${c.when} the cloud acts)` })))("$label", async ({ kit, op, when, writes }) => {
+  // Each case has its own cluster: they run side by side.
+  it.concurrent.for(timeoutCases.map((c) => ({ ...c, label: `${c.kit.cloud} ${c.op} (hang ${c.when} the cloud acts)` })))("$label", async ({ kit, op, when, writes }, { expect }) => {
     const { emulator } = groups[0];
     const endpoint = emulator.url;
     const fast = { retry: { maxAttempts: 4, baseDelayMs: 10, maxDelayMs: 40 }, requestTimeoutMs: REQUEST_TIMEOUT_MS };
@@ -337,9 +341,46 @@ describe(HANG_PAST_TIMEOUT, () => {
 
 const timeoutRecords: import("../src/reliability/records").ReliabilityRecord[] = [];
 
+/**
+ * A real burst rather than injected refusals: the cloud admits only 5 requests per second (say,
+ * other tools share the key) while 10 clusters per cloud are paused at once through one host.
+ */
+const BURST = { clusters: 10, cloudLimit: 5 };
+describe(`rate-limit burst for real (the cloud admits ${BURST.cloudLimit}/s; ${BURST.clusters} pauses per cloud at once)`, () => {
+  it.concurrent.for(KITS)("$cloud: every pause converges, refused calls are retried, no cluster gets a second accepted call", async (kit, { expect }) => {
+    const group = await startGroup(300, { rateLimit: BURST.cloudLimit });
+    const { emulator } = group;
+    const ids = Array.from({ length: BURST.clusters }, () => kit.newCluster(emulator, "running"));
+    const engine = new Engine(group.host.host);
+    const steps = await engine.up(ids.map((id, i) => resource(`burst-${kit.cloud}-${i}`, { ...kit.inputs(id), timeoutSeconds: 30 }, group.shim)));
+    await sleep(group.settleMs);
+    const refused = emulator.log.entries.filter((e) => e.cloud === kit.cloud && (e.outcome === "RequestLimitExceeded" || e.outcome === "RateLimited")).length;
+    const errors = steps.filter((s) => s.error).map((s) => s.error!.details);
+    for (const id of ids) {
+      // Refused calls never happened; exactly one pause was accepted per cluster.
+      expect(emulator.log.count({ cloud: kit.cloud, clusterId: id, action: kit.writeAction.pause, outcome: "ok" }), id).toBe(1);
+      expect(kit.live(emulator, id), id).toBe("paused");
+    }
+    expect(errors).toEqual([]);
+    expect(refused).toBeGreaterThan(0);
+    timeoutRecords.push({
+      kind: "fault",
+      cloud: kit.cloud,
+      operation: "pause",
+      name: `rate-limit burst for real (cloud admits ${BURST.cloudLimit}/s, ${BURST.clusters} pauses at once)`,
+      outcome: `converged ${BURST.clusters}/${BURST.clusters}: ${BURST.clusters} pause calls accepted, ${refused} requests refused and retried`,
+      finalState: "paused",
+      recorded: `outputs: observedState=paused (all ${BURST.clusters})`,
+      count: BURST.clusters,
+    });
+    texts[`burst ${kit.cloud}`] = JSON.stringify(steps);
+  });
+});
+
+const texts: Record<string, string> = {};
+
 afterAll(async () => {
   // The canary scan covers every host's output and every emulator's request log.
-  const texts: Record<string, string> = {};
   for (const [i, g] of groups.entries()) {
     texts[`host ${i} stdout/stderr`] = g.host.host.logs();
     texts[`emulator ${i} request log (outside Authorization and X-TC-Token)`] = requestLogText(g.emulator);
