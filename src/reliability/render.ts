@@ -60,8 +60,8 @@ export function render(suites: SuiteRecord[], meta: { commit: string; node: stri
       ["What", "Figure"],
       [
         [
-          "Fault cases (both clouds; pause, resume, refresh)",
-          `${faults.length} (${faults.filter((f) => !f.name.includes("in-process")).length} through the real provider host, ${faults.filter((f) => f.name.includes("in-process")).length} in-process for the request timeout), of which ${faults.filter((f) => f.outcome === "converged" || f.outcome === "refreshed").length} converged and ${faults.filter((f) => f.outcome.startsWith("failed clearly") || f.outcome.startsWith("resource left")).length} failed clearly; silent failures: 0`,
+          "Fault cases (both clouds; pause, resume, refresh; a real rate-limit burst)",
+          `${faults.length} (${faults.filter((f) => !f.name.includes("in-process")).length} through the real provider host, ${faults.filter((f) => f.name.includes("in-process")).length} in-process for the request timeout), of which ${faults.filter((f) => f.outcome.startsWith("converged") || f.outcome === "refreshed").length} converged and ${faults.filter((f) => f.outcome.startsWith("failed clearly") || f.outcome.startsWith("resource left")).length} failed clearly; silent failures: 0`,
         ],
         ["Host crashes (SIGKILL while operations waited)", `${crashes.length ? 1 : 0} kill, ${crashes.reduce((n, c) => n + (c.count ?? 0), 0)} operations in flight, ${crashes.filter((c) => c.outcome.startsWith("converged")).length}/${crashes.length} groups converged after restart, ${figure(suites, "crash", "repeated writes to clusters at their target") ?? "?"} repeated writes`],
         ["Bad inputs tried", `${inputs.reduce((n, i) => n + (i.count ?? 0), 0)} (resource inputs and CLI argument lists); ${figure(suites, "input", "API calls caused by invalid input") ?? "?"} API calls, ${figure(suites, "input", "unhandled rejections") ?? "?"} unhandled rejections`],
