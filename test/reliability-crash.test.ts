@@ -158,6 +158,8 @@ afterAll(async () => {
   await first?.host.stop();
   await emulator?.stop();
   expect(found).toEqual([]);
+  // The second host ran cleanly (the first one was killed, so its output may end anywhere).
+  expect(texts["second host stdout/stderr"]).not.toMatch(/unhandled|uncaught|TypeError|RangeError|ReferenceError/i);
 });
 
 function describeKind(kind: Kind): string {

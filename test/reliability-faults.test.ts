@@ -39,6 +39,7 @@ const WRITES: Op[] = ["pause", "resume"];
 const action = (c: CaseContext) => (c.op === "read" ? c.kit.describeAction : c.kit.writeAction[c.op]);
 const isTencent = (c: CaseContext) => c.kit.cloud === "tencentcloud";
 const REQUEST_ID = /RequestId [0-9a-f-]{16,}/;
+const HOST_TROUBLE = /unhandled|uncaught|TypeError|RangeError|ReferenceError/i;
 
 /** Scenarios that can share one emulator and one host: their faults target their own cluster. */
 const SHARED: Scenario[] = [
@@ -408,6 +409,9 @@ afterAll(async () => {
     await g.emulator.stop();
   }));
   expect(found).toEqual([]);
+  // No crash, unhandled rejection or programming error in any host, whatever was injected. (The
+  // host itself prints each failed Read with its stack; that is Pulumi's logging, not a crash.)
+  for (const g of groups) expect(g.host.host.logs()).not.toMatch(HOST_TROUBLE);
 });
 
 describe.each([...SHARED, STUCK, EXPIRED, SKEWED])("$name", (scenario) => {

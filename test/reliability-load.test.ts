@@ -239,6 +239,8 @@ afterAll(async () => {
   await running.host.stop();
   await emulator.stop();
   expect(found).toEqual([]);
+  // No crash, unhandled rejection or programming error in the host under load.
+  expect(texts["host stdout/stderr"]).not.toMatch(/unhandled|uncaught|TypeError|RangeError|ReferenceError/i);
 });
 
 it("every resource converges or fails clearly, in every round", () => {
