@@ -165,6 +165,17 @@ export function render(suites: SuiteRecord[], meta: { commit: string; node: stri
     "",
   );
 
+  out.push("## Scope and limits", "");
+  out.push(
+    [
+      "- The provider host keeps the production request timeouts (60 s Tencent, 65 s Zilliz) and has no setting to shorten them, so through the host a hang is shown running into `timeoutSeconds`; the request-timeout path itself runs in-process with the same drivers and transition engine.",
+      "- The fault matrix uses Zilliz API v2 and DescribeClusterDetail-style single reads; the crash and load suites go through the batched status watcher (DescribeClusters, Zilliz list pages).",
+      "- `pulumi destroy` (onDelete `resume`) goes through the same transition engine but is not part of the fault matrix.",
+      "- Load memory is judged on the live heap after a full GC and on RSS after two warm-up rounds; a leak smaller than about 20 KiB per operation would need the benchmark's longer runs.",
+    ].join("\n"),
+    "",
+  );
+
   out.push("## How to reproduce", "");
   out.push(
     [
