@@ -65,14 +65,24 @@ export class TransportError extends Error {
 const MAX_BODY_BYTES = 8 * 1024 * 1024;
 
 export async function httpRequest(req: HttpRequest): Promise<HttpResponse> {
-  const timeout = AbortSignal.timeout(req.timeoutMs);
-  const signal = req.signal ? AbortSignal.any([req.signal, timeout]) : timeout;
+  // A controller per request, let go the moment the request settles. AbortSignal.timeout and
+  // AbortSignal.any would keep their timer and weak-ref bookkeeping for the whole timeout (60 s)
+  // after each of the hundreds of requests a fleet makes.
+  const controller = new AbortController();
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    controller.abort(new DOMException(`no response within ${req.timeoutMs} ms`, "TimeoutError"));
+  }, req.timeoutMs);
+  const onCallerAbort = () => controller.abort(req.signal?.reason);
+  if (req.signal?.aborted) onCallerAbort();
+  else req.signal?.addEventListener("abort", onCallerAbort, { once: true });
   try {
     const res = await request(req.url, {
       method: req.method,
       headers: req.headers,
       body: req.body,
-      signal,
+      signal: controller.signal,
       headersTimeout: req.timeoutMs,
       bodyTimeout: req.timeoutMs,
     });
@@ -92,7 +102,7 @@ export async function httpRequest(req: HttpRequest): Promise<HttpResponse> {
   } catch (error) {
     if (error instanceof TransportError) throw error;
     if (req.signal?.aborted) throw new TransportError("request aborted", "aborted", true);
-    if (timeout.aborted || isTimeout(error)) {
+    if (timedOut || isTimeout(error)) {
       throw new TransportError(`no response from ${req.url.host} within ${req.timeoutMs} ms`, "timeout", true);
     }
     const code = (error as { code?: string }).code;
@@ -100,6 +110,9 @@ export async function httpRequest(req: HttpRequest): Promise<HttpResponse> {
     const sent = !(code === "ECONNREFUSED" || code === "ENOTFOUND" || code === "EAI_AGAIN" || code === "UND_ERR_CONNECT_TIMEOUT");
     const detail = error instanceof Error ? error.message : String(error);
     throw new TransportError(redact(`network error talking to ${req.url.host}: ${code ?? ""} ${detail}`.trim()), "network", sent);
+  } finally {
+    clearTimeout(timer);
+    req.signal?.removeEventListener("abort", onCallerAbort);
   }
 }
 
