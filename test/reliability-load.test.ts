@@ -26,16 +26,17 @@ import {
  * code or our reason; never "no error" with the cluster elsewhere), and the host's memory must not
  * grow from round to round.
  *
- * Memory, and the tolerance: RSS (/proc/<pid>/status) is the figure users see, but V8 grows its
- * committed heap in steps to a high-water mark and keeps it (we measured heapTotal going from 57 to
- * 182 MiB over the first two rounds while the live heap stayed at ~49 MiB, then RSS flat within a
- * few MiB for five more rounds; under a busy CPU the plateau came a round later). So two warm-up
- * rounds come first, then three measured rounds:
- * - RSS may move by at most 12% of the first measured round (about 35 MiB) from the first to the
- *   third measured round: allocator and V8 page noise, not work-proportional growth;
+ * Memory, and the tolerance: RSS (/proc/<pid>/status) is the figure users see. Left alone, V8
+ * grows the young generation from 1 MiB to two 64 MiB semi-spaces once it sees a high allocation
+ * rate: a one-time step of up to 128 MiB of RSS whose timing depends on the machine (we saw it
+ * land in the first, the second or the fourth round), while the live heap stays at ~48 MiB. The
+ * host under test therefore runs with --max-semi-space-size=8 (young generation at most 16 MiB),
+ * which makes RSS measure what the process holds; one warm-up round, then three measured rounds:
+ * - RSS may move by at most 10% of the first measured round (about 20 MiB) from the first to the
+ *   third measured round: allocator and page noise, not work-proportional growth;
  * - the live heap after a full GC (the host runs with --expose-gc; a probe provider text asks it
- *   for process.memoryUsage()) may grow by at most 8 MiB over the three rounds: with ~400
- *   operations in between, a leak of 20 KiB per operation (a kept response, a listener, a timer
+ *   for process.memoryUsage()) may grow by at most 8 MiB over the three rounds: with ~300
+ *   operations in between, a leak of 30 KiB per operation (a kept response, a listener, a timer
  *   closure) would break it;
  * - the live handles (timers, sockets) after the rounds must not grow.
  */
@@ -44,10 +45,10 @@ const recorder = new Recorder("load", "Load (500 resources through one host, 5% 
 const PER_CLOUD = 250;
 const FLIP = 50;
 const FAULT_RATE = 0.05;
-/** Rounds 0 and 1 warm the host up; the next three are measured. */
-const WARMUP = 2;
+/** Round 0 warms the host up; the next three are measured. */
+const WARMUP = 1;
 const MEASURED = Number(process.env.CLUSTER_POWER_LOAD_ROUNDS ?? 3);
-const RSS_TOLERANCE = 0.12;
+const RSS_TOLERANCE = 0.1;
 const HEAP_TOLERANCE_BYTES = 8 * 1024 * 1024;
 const TRANSITION_MS = 300;
 
@@ -133,7 +134,7 @@ interface RoundResult {
 
 let emulator: Emulator;
 let running: RunningHost;
-const roundLabel = (round: number) => (round < WARMUP ? `warm-up round ${round + 1}` : `round ${round - WARMUP + 1}`);
+const roundLabel = (round: number) => (round < WARMUP ? (WARMUP === 1 ? "warm-up round" : `warm-up round ${round + 1}`) : `round ${round - WARMUP + 1}`);
 const members: Member[] = [];
 const rounds: RoundResult[] = [];
 const texts: Record<string, string> = {};
@@ -144,7 +145,8 @@ const pausedIn = (round: number, index: number) => round % 2 === 0 && index >= (
 
 beforeAll(async () => {
   emulator = await startCanaryEmulator({ transitionMs: TRANSITION_MS });
-  running = await startCanaryHost(emulator, { env: { CLUSTER_POWER_TIME_SCALE: "0.01", NODE_OPTIONS: "--expose-gc" } });
+  // --expose-gc for the probe; a capped young generation so its one-time growth cannot land in a measured round.
+  running = await startCanaryHost(emulator, { env: { CLUSTER_POWER_TIME_SCALE: "0.01", NODE_OPTIONS: "--expose-gc --max-semi-space-size=8" } });
   const providerText = await shim();
   for (const kit of KITS) {
     for (let index = 0; index < PER_CLOUD; index++) {
