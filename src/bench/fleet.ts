@@ -1,4 +1,5 @@
-import { readFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import type { ChildProcess } from "node:child_process";
 import type { CloudName } from "../core/power";
 import type { Emulator } from "../emulator/server";
@@ -153,23 +154,46 @@ export async function idleHostCost(cwd: string, project: string): Promise<HostCo
   }
 }
 
-/** The host driven with the fleet's Check + Create burst for a provider that does nothing. */
-export async function trivialHostCost(cwd: string, project: string, providerText: string, n: number): Promise<HostCost> {
+/**
+ * The host driven with the fleet's Check + Create burst for a provider that does nothing.
+ * `holdMs(i)` keeps resource i's Create pending that long (undefined: answered at once).
+ */
+export async function trivialHostCost(cwd: string, project: string, providerText: string, n: number, holdMs?: (i: number) => number): Promise<HostCost> {
   const host = await ProviderHost.start({ cwd, project });
   try {
     const pid = (host as unknown as { child: ChildProcess }).child.pid!;
     const engine = new Engine(host);
-    await engine.up(
+    const steps = await engine.up(
       Array.from({ length: n }, (_, i) => ({
         urn: `urn:pulumi:bench::${project}::pulumi-nodejs:dynamic:Resource::trivial-${i}`,
         type: "pulumi-nodejs:dynamic:Resource",
         name: `trivial-${i}`,
-        inputs: { clusterId: `trivial-${i}`, powerState: "paused", __provider: providerText },
+        inputs: { clusterId: `trivial-${i}`, powerState: "paused", ...(holdMs ? { holdMs: holdMs(i) } : {}), __provider: providerText },
       })),
     );
+    const failed = steps.find((s) => s.error);
+    if (failed) throw new Error(`baseline provider failed: ${failed.error!.message}`);
     return { ...hostCost(pid), startMs: host.startMs, firstWriteMs: NaN };
   } finally {
     await host.stop();
+  }
+}
+
+/**
+ * Runs `fn` with the dynamic-provider host started by `node <flags>`: for diagnosis only (the
+ * host is shared with other providers, so production never sets V8 flags in it). NODE_OPTIONS
+ * refuses most V8 flags, so a wrapper script stands in for the node binary while the host spawns.
+ */
+export async function withHostNodeFlags<T>(scratchDir: string, flags: string[], fn: () => Promise<T>): Promise<T> {
+  mkdirSync(scratchDir, { recursive: true });
+  const wrapper = join(scratchDir, `node-${flags.join("").replace(/[^a-z-]/gi, "")}`);
+  writeFileSync(wrapper, `#!/bin/sh\nexec ${JSON.stringify(process.execPath)} ${flags.join(" ")} "$@"\n`, { mode: 0o755 });
+  const real = process.execPath;
+  process.execPath = wrapper;
+  try {
+    return await fn();
+  } finally {
+    process.execPath = real;
   }
 }
 

@@ -2,10 +2,12 @@ import { execFileSync } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import { join, resolve } from "node:path";
+import type * as pulumi from "@pulumi/pulumi";
 import { startEmulator, type Emulator } from "../emulator/server";
-import { idleHostCost, runFleet, trivialHostCost, tencentAccount, zillizAccount, type FleetRow } from "./fleet";
+import { idleHostCost, runFleet, trivialHostCost, tencentAccount, withHostNodeFlags, zillizAccount, type FleetRow } from "./fleet";
+import { installProgram, INSTALLED_PROJECT, type InstalledProgram } from "./installed";
 import { measureProviderSizes, serializeProvider, type ProviderSizes } from "./provider-size";
-import { trivialProvider } from "./trivial-provider";
+import { holdingProvider, loadedHoldingProvider, trivialProvider } from "./trivial-provider";
 import { renderReport, type BenchResults } from "./report";
 import { runTransitionBench, TRANSITION_TS, type TransitionRow } from "./transition-bench";
 
@@ -76,14 +78,14 @@ async function transitionPart(): Promise<TransitionRow[]> {
   }
 }
 
-async function fleetPart(providerText: string, emulator: Emulator, mode: "steady" | "transitions"): Promise<FleetRow[]> {
+async function fleetPart(program: InstalledProgram, providerText: string, emulator: Emulator, mode: "steady" | "transitions"): Promise<FleetRow[]> {
   const rows: FleetRow[] = [];
   for (const cloud of ["tencentcloud", "zillizcloud"] as const) {
     if (mode === "transitions" && cloud !== "tencentcloud") continue;
     for (const n of mode === "transitions" ? [Math.max(...FLEET_NS)] : FLEET_NS) {
       const tag = `${mode === "transitions" ? "v" : ""}${n}`;
       const account = cloud === "tencentcloud" ? tencentAccount(emulator, tag, n) : zillizAccount(emulator, tag, n);
-      const row = await runFleet({ emulator, account, providerText, scale: FLEET_SCALE, transitionS: FLEET_T, cwd: ROOT, project: "cluster-power" });
+      const row = await runFleet({ emulator, account, providerText, scale: FLEET_SCALE, transitionS: FLEET_T, cwd: program.dir, project: INSTALLED_PROJECT });
       // Later runs should not page through this run's clusters.
       for (const id of account.clusterIds) cloud === "tencentcloud" ? emulator.tencent.removeCluster(id) : emulator.zilliz.removeCluster(id);
       rows.push({ ...row, mode });
@@ -104,33 +106,34 @@ async function main(): Promise<void> {
   } as BenchResults;
   log(`machine: ${results.machine.nproc} cpu (${results.machine.model}), ${results.machine.memoryGb.toFixed(1)} GB, Node ${results.machine.node}`);
 
-  const sizes: ProviderSizes = await measureProviderSizes(ROOT);
-  results.provider = { ...sizes, oursText: undefined } as unknown as ProviderSizes;
-  log(`__provider: ours ${sizes.oursBytes} B, documented pattern ${sizes.documentedBytes} B, by reference ${sizes.byReference?.bytes ?? "?"} B`);
-
-  log(`transitions: T = ${TRANSITION_TS.join(", ")} s at scale ${TRANSITION_SCALE}, ${TRANSITION_REPS} runs each, ours and Terraform's schedule side by side`);
-  results.transitions = await transitionPart();
-  for (const r of results.transitions) log(`  ${r.cloud} T=${r.transitionS}s ${r.runner}: ${r.calls} calls, lag ${r.lagS.toFixed(2)} s`);
-
-  const idle = await idleHostCost(ROOT, "cluster-power");
-  results.idleHost = { peakRssMb: idle.peakRssMb, cpuS: idle.cpuS, startMs: idle.startMs };
-  log(`idle dynamic-provider host: ${idle.peakRssMb.toFixed(0)} MB peak RSS, started in ${Math.round(idle.startMs)} ms`);
-  const biggest = Math.max(...FLEET_NS);
-  const trivial = await trivialHostCost(ROOT, "cluster-power", await serializeProvider(trivialProvider), biggest);
-  results.trivialHost = { n: biggest, peakRssMb: trivial.peakRssMb, cpuS: trivial.cpuS };
-  log(`host with a do-nothing provider, ${biggest} Check + Create: ${trivial.peakRssMb.toFixed(0)} MB peak RSS`);
-  log(`fleet: N = ${FLEET_NS.join(", ")} per cloud through the dynamic-provider host, T = ${FLEET_T} s at scale ${FLEET_SCALE}`);
-  const steady = await startEmulator({});
+  // The production path: the fleet runs from a program that installed the package in node_modules.
+  const program = installProgram(ROOT);
   try {
-    results.fleet = await fleetPart(sizes.oursText, steady, "steady");
+    const sizes: ProviderSizes = await measureProviderSizes(program);
+    results.provider = { ...sizes, oursText: undefined } as unknown as ProviderSizes;
+    log(`__provider: ours (installed) ${sizes.oursBytes} B, shim ${sizes.shimBytes} B, documented pattern ${sizes.documentedBytes} B`);
+
+    log(`transitions: T = ${TRANSITION_TS.join(", ")} s at scale ${TRANSITION_SCALE}, ${TRANSITION_REPS} runs each, ours and Terraform's schedule side by side`);
+    results.transitions = await transitionPart();
+    for (const r of results.transitions) log(`  ${r.cloud} T=${r.transitionS}s ${r.runner}: ${r.calls} calls, lag ${r.lagS.toFixed(2)} s`);
+
+    await baselines(results, program);
+    log(`fleet: N = ${FLEET_NS.join(", ")} per cloud through the dynamic-provider host, T = ${FLEET_T} s at scale ${FLEET_SCALE}`);
+    const steady = await startEmulator({});
+    try {
+      results.fleet = await fleetPart(program, sizes.oursText, steady, "steady");
+      results.diagnosis = await liftoffDiagnosis(program, sizes.oursText, steady);
+    } finally {
+      await steady.stop();
+    }
+    const showing = await startEmulator({ tencent: { describeClustersShowsTransitions: true } });
+    try {
+      results.fleet.push(...(await fleetPart(program, sizes.oursText, showing, "transitions")));
+    } finally {
+      await showing.stop();
+    }
   } finally {
-    await steady.stop();
-  }
-  const showing = await startEmulator({ tencent: { describeClustersShowsTransitions: true } });
-  try {
-    results.fleet.push(...(await fleetPart(sizes.oursText, showing, "transitions")));
-  } finally {
-    await showing.stop();
+    program.remove();
   }
 
   results.totalS = (Date.now() - started) / 1000;
@@ -143,6 +146,44 @@ async function main(): Promise<void> {
   writeFileSync(join(ROOT, "BENCHMARKS.md"), report.markdown);
   log(`done in ${results.totalS.toFixed(1)} s: BENCHMARKS.md, bench/fleet.svg, bench/transition.svg, bench/results.json`);
   for (const line of report.verdicts) log(line);
+}
+
+/** Host-cost baselines: what the host costs before and without our code, for the same burst. */
+async function baselines(results: BenchResults, program: InstalledProgram): Promise<void> {
+  const idle = await idleHostCost(program.dir, INSTALLED_PROJECT);
+  results.idleHost = { peakRssMb: idle.peakRssMb, cpuS: idle.cpuS, startMs: idle.startMs };
+  log(`idle dynamic-provider host: ${idle.peakRssMb.toFixed(0)} MB peak RSS, started in ${Math.round(idle.startMs)} ms`);
+  const n = Math.max(...FLEET_NS);
+  // Resource i's Create returns when the fleet's would: its write slot (i/20 s) plus T (scaled).
+  const fleetSchedule = (i: number) => (i / 20 + FLEET_T * FLEET_SCALE) * 1000;
+  const rows: NonNullable<BenchResults["baselines"]> = [];
+  const variants: Array<[string, pulumi.dynamic.ResourceProvider, ((i: number) => number) | undefined]> = [
+    [`do-nothing provider: ${n} Check + Create answered at once`, trivialProvider, undefined],
+    [`do-nothing provider: ${n} Creates each held open on the fleet's schedule (i/20 s + T), as long as the real run`, holdingProvider, fleetSchedule],
+    [`the same, after loading our implementation in the host (zod, undici, drivers; never called)`, loadedHoldingProvider, fleetSchedule],
+  ];
+  for (const [label, provider, hold] of variants) {
+    const cost = await trivialHostCost(program.dir, INSTALLED_PROJECT, await serializeProvider(provider), n, hold);
+    rows.push({ label, n, peakRssMb: cost.peakRssMb, cpuS: cost.cpuS });
+    log(`host baseline, ${label}: ${cost.peakRssMb.toFixed(0)} MB peak RSS`);
+  }
+  results.baselines = rows;
+}
+
+/**
+ * Diagnosis, never production: the Tencent N = 300 run again with the host started by
+ * `node --liftoff-only`, which keeps V8 from recompiling undici's WebAssembly HTTP parser
+ * (llhttp) with its optimizing compiler mid-run. The difference is that compile's memory.
+ */
+async function liftoffDiagnosis(program: InstalledProgram, providerText: string, emulator: Emulator): Promise<FleetRow> {
+  const n = Math.max(...FLEET_NS);
+  const account = tencentAccount(emulator, `d${n}`, n);
+  const row = await withHostNodeFlags(join(ROOT, ".bench-tmp"), ["--liftoff-only"], () =>
+    runFleet({ emulator, account, providerText, scale: FLEET_SCALE, transitionS: FLEET_T, cwd: program.dir, project: INSTALLED_PROJECT }),
+  );
+  for (const id of account.clusterIds) emulator.tencent.removeCluster(id);
+  log(`diagnosis, host with --liftoff-only, tencentcloud N=${n}: host RSS ${row.host.peakRssMb.toFixed(0)} MB`);
+  return { ...row, mode: "steady" };
 }
 
 main().catch((error) => {
