@@ -258,13 +258,40 @@ describe.each(CASES)("$cloud through the dynamic-provider host", (c) => {
     const partial = error.initFailed!;
     expect(partial.id).toBe(id);
     expect(partial.reasons.join(" ")).toContain(id);
-    expect(partial.properties).toMatchObject({ ...c.base, powerState: "paused", lastOperation: "pause", __provider: h.shim });
+    expect(partial.properties).toMatchObject({ ...c.base, lastOperation: "pause", __provider: h.shim });
+    // powerState records what the resource reached; a create that did not get there has none yet.
+    expect(partial.properties).not.toHaveProperty("powerState");
     expect(partial.properties[c.receiptField]).toBeDefined();
     expectCleanOutputs(partial.properties);
     // The recorded state is usable: refresh reads it with its own __provider.
     h.emulator.setTransitionMs(150);
     const read = await h.host.read(h.urn("partial"), id, partial.properties, partial.properties);
     expect(read.id).toBe(id);
+    expect(read.outputs).not.toHaveProperty("powerState");
+    // ... and the next up still has the change to make.
+    const news = (await h.host.check(h.urn("partial"), partial.properties, { ...c.base, __provider: h.shim })).inputs;
+    expect((await h.host.diff(h.urn("partial"), id, read.outputs, news, partial.properties)).changes).toBe(DIFF.SOME);
+  });
+
+  it.skipIf(c.cloud !== "tencentcloud")("a resume whose flow failed stays pending: auto-pause tolerance does not hide it, the next up resumes", async () => {
+    c.reset(h.emulator, id, "running");
+    const { inputs, outputs } = await create("retry", c.base);
+    expect(c.live(h.emulator, id)).toBe("paused");
+    h.emulator.faults.push({ cloud: c.cloud, action: c.writeAction.resume, fault: { kind: "flow-failed" } });
+    const running = { ...c.base, powerState: "running", __provider: h.shim };
+    const news = (await h.host.check(h.urn("retry"), inputs, running)).inputs;
+    const error = (await h.host.update(h.urn("retry"), id, outputs, news, inputs).then(() => undefined, (e: unknown) => e)) as InstanceType<typeof ProviderCallError>;
+    const partial = error.initFailed!;
+    expect(partial.properties).toMatchObject({ powerState: "paused", lastOperation: "resume" });
+    expect(c.live(h.emulator, id)).toBe("paused");
+    // The engine records the new inputs with the partial outputs; an auto-paused cluster would
+    // satisfy "running", but this one never got there: the next up must try again.
+    const again = (await h.host.check(h.urn("retry"), news, running)).inputs;
+    const diff = await h.host.diff(h.urn("retry"), id, partial.properties, again, news);
+    expect(diff).toMatchObject({ changes: DIFF.SOME, replaces: [] });
+    const updated = await h.host.update(h.urn("retry"), id, partial.properties, again, news);
+    expect(updated.outputs).toMatchObject({ powerState: "running", observedState: "running", lastOperation: "resume" });
+    expect(c.live(h.emulator, id)).toBe("running");
   });
 
   it("state written with the committed shim fixture (a previous build's __provider) still reads and deletes", async () => {

@@ -85,7 +85,7 @@ export async function diff(_id: string, olds: Record<string, unknown>, news: Rec
 export async function create(props: Record<string, unknown>) {
   const inputs = parseInputs(props);
   const id = inputs.clusterId;
-  const outputs = await apply(inputs, undefined, id, props);
+  const outputs = await apply(inputs, { id, props });
   return { id, outs: outputs };
 }
 
@@ -96,7 +96,8 @@ export async function update(id: string, olds: Record<string, unknown>, news: Re
     // Only provider-side options changed: nothing to ask the cloud.
     return { outs: outputsOf(inputs, previous) };
   }
-  return { outs: await apply(inputs, previous, id, news) };
+  const reached = typeof olds.powerState === "string" ? olds.powerState : undefined;
+  return { outs: await apply(inputs, { id, props: news, previous, reached }) };
 }
 
 export async function read(id: string, props: Record<string, unknown>) {
@@ -106,7 +107,11 @@ export async function read(id: string, props: Record<string, unknown>) {
   try {
     const snapshot = await driverFor(inputs).describe(inputs.clusterId, deadline);
     if (isGone(snapshot)) return { id: "", props: {} };
-    return { id, props: outputsOf(inputs, { ...previous, ...observe(snapshot) }) };
+    const outs = outputsOf(inputs, { ...previous, ...observe(snapshot) });
+    // A change that never completed left powerState out of the outputs (see apply): keep it out,
+    // rather than let the input default stand in for a state this resource never reached.
+    if (props.powerState === undefined) delete (outs as Partial<ClusterPowerOutputs>).powerState;
+    return { id, props: outs };
   } catch (error) {
     if (error instanceof ClusterNotFoundError) return { id: "", props: {} };
     // Without this, a read cut off by timeoutSeconds surfaces as a bare "request aborted".
@@ -123,7 +128,8 @@ export async function delete_(_id: string, props: Record<string, unknown>): Prom
   const inputs = parseInputs(props);
   if (inputs.onDelete === "leave") return;
   try {
-    await transition(driverFor(inputs), inputs.clusterId, "running", transitionOptions(inputs, true));
+    const driver = driverFor(inputs);
+    await transition(driver, inputs.clusterId, "running", transitionOptions(driver, inputs, true));
   } catch (error) {
     if (isNotFound(error)) return;
     throw publicError(error);
@@ -133,16 +139,26 @@ export { delete_ as delete };
 
 // ------------------------------------------------------------------------------------------------
 
-/** Moves the cloud to inputs.powerState; a failure after an accepted write keeps the resource. */
-async function apply(
-  inputs: ClusterPowerInputs,
-  previous: ObservedFields | undefined,
-  id: string,
-  props: Record<string, unknown>,
-): Promise<ClusterPowerOutputs> {
+interface ApplyContext {
+  id: string;
+  /** The raw properties the engine sent (their `__provider` goes back with a partial result). */
+  props: Record<string, unknown>;
+  /** What the old outputs observed, if this is an update. */
+  previous?: ObservedFields;
+  /** The powerState the resource last reached (old outputs), if this is an update. */
+  reached?: string;
+}
+
+/**
+ * Moves the cloud to inputs.powerState; a failure after an accepted write keeps the resource.
+ * The outputs' powerState is the state this resource last reached: a change that did not complete
+ * leaves the old value (none, on create), so the next `up` still sees the change as pending and
+ * tries again, instead of taking the unreached desired state as done.
+ */
+async function apply(inputs: ClusterPowerInputs, { id, props, previous, reached }: ApplyContext): Promise<ClusterPowerOutputs> {
   const driver = driverFor(inputs);
   try {
-    const result = await transition(driver, inputs.clusterId, inputs.powerState, transitionOptions(inputs, inputs.wait));
+    const result = await transition(driver, inputs.clusterId, inputs.powerState, transitionOptions(driver, inputs, inputs.wait));
     return outputsOf(inputs, { ...previous, ...observe(result.snapshot, result.receipt) });
   } catch (error) {
     if (error instanceof TransitionError && error.partial.receipt) {
@@ -153,7 +169,10 @@ async function apply(
       const observed: Partial<ObservedFields> = snapshot
         ? { ...previous, ...observe(snapshot, receipt) }
         : { observedState: "unknown", rawStatus: "unknown", ...previous, ...receiptFields(receipt) };
-      throw new PartialResultError(redact(error.message), id, { ...outputsOf(inputs, observed), __provider: props.__provider });
+      const outputs: Record<string, unknown> = { ...outputsOf(inputs, observed), __provider: props.__provider };
+      if (reached === undefined) delete outputs.powerState;
+      else outputs.powerState = reached;
+      throw new PartialResultError(redact(error.message), id, outputs);
     }
     throw publicError(error);
   }
@@ -172,8 +191,7 @@ export class PartialResultError extends Error {
   }
 }
 
-function transitionOptions(inputs: ClusterPowerInputs, wait: boolean) {
-  const driver = driverFor(inputs);
+function transitionOptions(driver: CloudDriver, inputs: ClusterPowerInputs, wait: boolean) {
   return {
     wait,
     // The host ignores customTimeouts and Cancel: this deadline is the only bound there is.
