@@ -1,8 +1,7 @@
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createDriver } from "../src/clouds";
-import { validateClusterId } from "../src/clouds/tencent/config";
-import { assertClusterId } from "../src/clouds/zilliz/client";
+import { CLOUD_INPUT_RULES, createDriver } from "../src/clouds";
+import type { CloudName } from "../src/core/power";
 import { runPower } from "../src/cli/power";
 import { parseCommandLine, type Invocation } from "../src/cli/program";
 import { ConfigurationError } from "../src/core/errors";
@@ -190,8 +189,7 @@ function cliEnv(withCredentials: boolean): NodeJS.ProcessEnv {
 
 function validId(cloud: string, id: string): boolean {
   try {
-    if (cloud === "tencentcloud") validateClusterId(id);
-    else assertClusterId(id);
+    CLOUD_INPUT_RULES[cloud as CloudName].validateClusterId(id);
     return true;
   } catch {
     return false;

@@ -1,9 +1,5 @@
 import { z } from "zod";
-import {
-  resolveEndpoint as resolveTencentEndpoint,
-  validateClusterId as validateTencentClusterId,
-  validateRegion as validateTencentRegion,
-} from "../clouds/tencent/config";
+import { CLOUD_INPUT_RULES } from "../clouds";
 import { safeEndpoint } from "../core/http";
 import { CLOUDS, POWER_STATES, TARGET_POWER_STATES, type CloudName } from "../core/power";
 
@@ -14,9 +10,6 @@ import { CLOUDS, POWER_STATES, TARGET_POWER_STATES, type CloudName } from "../co
 
 /** What preview sends for a value that is not known yet (== pulumi.runtime.unknownValue, asserted in a test). */
 export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
-
-export const ZILLIZ_CLUSTER_ID = /^in\d{2}-[0-9a-z]+$/;
-export const ZILLIZ_REGION = /^(aws|gcp|az|ali|tc)-[a-z0-9]+(-[a-z0-9]+)*$/;
 
 export const DEFAULTS = {
   powerState: "paused",
@@ -170,9 +163,7 @@ export function checkInputs(news: Record<string, unknown>): CheckOutcome {
 
   if (typeof out.endpoint === "string" && !isUnknown(out.endpoint)) {
     try {
-      // The Tencent driver also refuses a path or query (API 3.0 signs "/" only); the same rule
-      // here makes preview catch it instead of the create. The region plays no part with an endpoint.
-      if (cloud === "tencentcloud") resolveTencentEndpoint({ region: "ap-guangzhou", endpoint: out.endpoint }, {});
+      if (cloud) CLOUD_INPUT_RULES[cloud].validateEndpoint(out.endpoint);
       else safeEndpoint(out.endpoint, "endpoint");
     } catch (error) {
       fail("endpoint", (error as Error).message.replace(/^endpoint: /, ""));
@@ -192,30 +183,19 @@ export function checkInputs(news: Record<string, unknown>): CheckOutcome {
 }
 
 function checkCloudSpecific(cloud: CloudName, out: Record<string, unknown>, fail: (p: string, r: string) => void): void {
+  const rules = CLOUD_INPUT_RULES[cloud];
   const known = (key: string) => typeof out[key] === "string" && !isUnknown(out[key]);
-  // The Tencent driver's own validators, so check() and the driver never disagree.
-  const tencentRule = (key: string, validate: (v: unknown) => string) => {
+  const apply = (key: string, validate: (v: unknown) => string) => {
     try {
       validate(out[key]);
     } catch (error) {
       fail(key, (error as Error).message.replace(new RegExp(`^${key}: `), ""));
     }
   };
-  if (cloud === "tencentcloud") {
-    if (out.region === undefined) fail("region", "is required for tencentcloud: the API Region of the cluster, e.g. ap-guangzhou.");
-    else if (known("region")) tencentRule("region", validateTencentRegion);
-    if (known("clusterId")) tencentRule("clusterId", validateTencentClusterId);
-  } else {
-    if (known("region") && !ZILLIZ_REGION.test(out.region as string)) {
-      fail("region", `"${out.region}" is not a Zilliz Cloud region id; use e.g. aws-us-west-2, gcp-us-west1, az-eastus, ali-cn-hangzhou.`);
-    }
-    if (out.apiVersion === "v1" && out.region === undefined) {
-      fail("region", 'is required with apiVersion "v1": the v1 host name contains the region, e.g. aws-us-west-2.');
-    }
-    if (known("clusterId") && !ZILLIZ_CLUSTER_ID.test(out.clusterId as string)) {
-      fail("clusterId", `"${out.clusterId}" is not a Zilliz Cloud cluster id; it looks like in01-108240180a4faf8.`);
-    }
-  }
+  const regionReason = rules.regionRequired({ apiVersion: out.apiVersion });
+  if (out.region === undefined && regionReason) fail("region", `is required ${regionReason}`);
+  if (known("region")) apply("region", rules.validateRegion);
+  if (known("clusterId")) apply("clusterId", rules.validateClusterId);
 }
 
 // ------------------------------------------------------------------------------------------------

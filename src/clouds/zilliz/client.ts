@@ -3,7 +3,7 @@ import { CloudApiError, ConfigurationError } from "../../core/errors";
 import { httpRequest, TransportError, type HttpRequest, type HttpResponse } from "../../core/http";
 import { processLimiter, type SlidingWindowLimiter } from "../../core/rate-limit";
 import { DEFAULT_RETRY_POLICY, withRetries, type RetryPolicy } from "../../core/retry";
-import { apiUrl, REGION_HEADER, type ResolvedZillizConfig } from "./config";
+import { apiUrl, REGION_HEADER, validateClusterId, type ResolvedZillizConfig } from "./config";
 import { ClusterData, isRateLimited, ListData, parseResponse, WriteData, type Parsed, type ZillizOperation } from "./responses";
 
 /**
@@ -26,13 +26,6 @@ export interface ZillizClientOptions {
   send?: (req: HttpRequest) => Promise<HttpResponse>;
 }
 
-const CLUSTER_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/;
-
-export function assertClusterId(clusterId: string): void {
-  if (typeof clusterId !== "string" || !CLUSTER_ID_PATTERN.test(clusterId)) {
-    throw new ConfigurationError("clusterId", `"${String(clusterId)}" is not a Zilliz Cloud cluster id; copy it from the console, e.g. "in01-0123456789abcde".`);
-  }
-}
 
 export class ZillizClient {
   private readonly timeoutMs: number;
@@ -52,7 +45,7 @@ export class ZillizClient {
   }
 
   describe(clusterId: string, signal?: AbortSignal): Promise<Parsed<ClusterData>> {
-    assertClusterId(clusterId);
+    validateClusterId(clusterId);
     return this.read("describe", `/clusters/${encodeURIComponent(clusterId)}`, ClusterData, { clusterId }, signal);
   }
 
@@ -70,7 +63,7 @@ export class ZillizClient {
    * engine reads the cluster before deciding to call again.
    */
   async write(operation: "suspend" | "resume", clusterId: string, signal?: AbortSignal): Promise<Parsed<WriteData>> {
-    assertClusterId(clusterId);
+    validateClusterId(clusterId);
     const path = `/clusters/${encodeURIComponent(clusterId)}/${operation}`;
     try {
       return await withRetries(

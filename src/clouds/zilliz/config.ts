@@ -51,7 +51,25 @@ export interface ResolvedZillizConfig {
   overridden: boolean;
 }
 
-const REGION_PATTERN = /^[a-z][a-z0-9]*(-[a-z0-9]+)+$/;
+/** `<cloud>-<region>`, with the cloud prefixes Zilliz uses: aws, gcp, az (Azure), ali (Alibaba), tc (Tencent). */
+const REGION_PATTERN = /^(aws|gcp|az|ali|tc)-[a-z0-9]+(-[a-z0-9]+)*$/;
+/** in01- Dedicated, in03- Free, in05- Serverless, then the id proper. */
+const CLUSTER_ID_PATTERN = /^in\d{2}-[0-9a-z]+$/;
+
+export function validateRegion(region: unknown): string {
+  const value = typeof region === "string" ? region.trim() : region;
+  if (typeof value !== "string" || !REGION_PATTERN.test(value)) {
+    throw new ConfigurationError("region", `${JSON.stringify(region)} is not a Zilliz Cloud region id; use e.g. "aws-us-west-2", "gcp-us-west1", "az-eastus" or "ali-cn-hangzhou".`);
+  }
+  return value;
+}
+
+export function validateClusterId(clusterId: unknown): string {
+  if (typeof clusterId !== "string" || !CLUSTER_ID_PATTERN.test(clusterId)) {
+    throw new ConfigurationError("clusterId", `${JSON.stringify(clusterId)} is not a Zilliz Cloud cluster id; copy it from the console, e.g. "in01-108240180a4faf8".`);
+  }
+  return clusterId;
+}
 const DOMAIN_PATTERN = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$/;
 
 export function keyFingerprint(apiKey: string): string {
@@ -87,10 +105,7 @@ export function resolveZillizConfig(settings: ZillizEndpointSettings): ResolvedZ
   if (apiVersion !== "v1" && apiVersion !== "v2") {
     throw new ConfigurationError("apiVersion", `"${String(apiVersion)}" is not a Zilliz Cloud API version; use "v2" (default) or "v1".`);
   }
-  const region = settings.region?.trim() || undefined;
-  if (region !== undefined && !REGION_PATTERN.test(region)) {
-    throw new ConfigurationError("region", `"${region}" is not a Zilliz Cloud region id; use e.g. "aws-us-west-2", "gcp-us-west1" or "ali-cn-hangzhou".`);
-  }
+  const region = settings.region?.trim() ? validateRegion(settings.region) : undefined;
   if (apiVersion === "v1" && region === undefined) {
     throw new ConfigurationError("region", 'the v1 API has one host per region: set region (e.g. "aws-us-west-2"), or use apiVersion "v2", which needs none.');
   }

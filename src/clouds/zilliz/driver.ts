@@ -1,7 +1,7 @@
 import { CloudApiError } from "../../core/errors";
 import type { CloudDriver, ClusterSnapshot, Operation, WriteOptions, WriteReceipt } from "../../core/power";
-import { assertClusterId, MAX_PAGE_SIZE, ZillizClient, type ZillizClientOptions } from "./client";
-import { resolveZillizConfig, scopeOf, type ZillizEndpointSettings } from "./config";
+import { MAX_PAGE_SIZE, ZillizClient, type ZillizClientOptions } from "./client";
+import { resolveZillizConfig, scopeOf, validateClusterId, type ZillizEndpointSettings } from "./config";
 import { looksLikeStateConflict } from "./responses";
 import { snapshotOf } from "./status";
 
@@ -38,7 +38,7 @@ export function buildZillizDriver(settings: ZillizDriverSettings): CloudDriver {
     },
 
     async describeMany(clusterIds: string[], signal?: AbortSignal): Promise<Map<string, ClusterSnapshot>> {
-      for (const id of clusterIds) assertClusterId(id);
+      for (const id of clusterIds) validateClusterId(id);
       const wanted = new Set(clusterIds);
       const found = new Map<string, ClusterSnapshot>();
       if (wanted.size === 0) return found;
