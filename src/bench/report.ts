@@ -120,7 +120,8 @@ export function renderReport(r: BenchResults): { markdown: string; fleetSvg: str
   md.push("## 1. Fleet: N clusters per cloud through the real dynamic-provider host");
   md.push("");
   md.push(
-    "Each run spawns `node_modules/@pulumi/pulumi/cmd/dynamic-provider` from the project root (the engine's way), sends Configure, then Check and " +
+    "Each run spawns `@pulumi/pulumi`'s `cmd/dynamic-provider` the engine's way, in the directory of a program that installed this package in its node_modules " +
+      "(src/bench/installed.ts) with the `__provider` such a program writes (part 3), sends Configure, then Check and " +
       "Create for all N resources at once (what `pulumi up` does with its default unbounded `--parallel`) using src/provider/engine-client.ts. " +
       `Every cluster is paused; the cloud takes T = ${r.settings.fleetT} s (scaled: ${f2(r.settings.fleetT * r.settings.fleetScale)} s real) to settle. ` +
       "The lower bound is N/20 + T real seconds: the writes alone need N/20 s at 20/s, and the last one still needs T. " +
