@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { ChildProcess } from "node:child_process";
 import type { CloudName } from "../core/power";
@@ -186,7 +186,7 @@ export async function trivialHostCost(cwd: string, project: string, providerText
  */
 export async function withHostNodeFlags<T>(scratchDir: string, flags: string[], fn: () => Promise<T>): Promise<T> {
   mkdirSync(scratchDir, { recursive: true });
-  const wrapper = join(scratchDir, `node-${flags.join("").replace(/[^a-z-]/gi, "")}`);
+  const wrapper = join(scratchDir, `node-with-flags-${process.pid}`);
   writeFileSync(wrapper, `#!/bin/sh\nexec ${JSON.stringify(process.execPath)} ${flags.join(" ")} "$@"\n`, { mode: 0o755 });
   const real = process.execPath;
   process.execPath = wrapper;
@@ -194,6 +194,7 @@ export async function withHostNodeFlags<T>(scratchDir: string, flags: string[], 
     return await fn();
   } finally {
     process.execPath = real;
+    rmSync(wrapper, { force: true });
   }
 }
 
