@@ -51,12 +51,13 @@ export interface WaitPolicy {
 }
 
 /**
- * 1 s doubling to a 10 s cap: about as many polls as Terraform's schedule (0.5 s doubling to 10 s)
- * and the same average detection lag once warmed up, while each of our polls is one call (one
- * batched read through the status watcher) where Terraform's Tencent provider makes two.
+ * 0.5 s doubling to a 10 s cap: the very poll instants of Terraform's schedule (plugin-sdk
+ * StateChangeConf), so a transition is never seen later than Terraform would see it, whatever
+ * its length, while each of our polls is one call (one batched read through the status watcher)
+ * where Terraform's Tencent provider makes two per poll plus an immediate extra one.
  */
 export const DEFAULT_WAIT_POLICY: WaitPolicy = {
-  firstDelayMs: 1000,
+  firstDelayMs: 500,
   factor: 2,
   maxDelayMs: 10000,
   graceReads: 5,
