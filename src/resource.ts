@@ -29,7 +29,7 @@ const provider = sharedProvider();
 /**
  * Declares whether a database cluster should be running or paused (Tencent Cloud TDSQL-C
  * serverless, Zilliz Cloud dedicated). Create and update move the cluster and wait; refresh reads
- * the live state; see docs/resource.md.
+ * the live state; see the README.
  */
 export class ClusterPowerState extends pulumi.dynamic.Resource {
   declare readonly cloud: pulumi.Output<CloudName>;

@@ -16,9 +16,9 @@ export const DEFAULTS = {
   wait: true,
   timeoutSeconds: 1800,
   onDelete: "leave",
-  /** Tencent only. The API's own default is 1 (force), which drops open connections; see docs/resource.md. */
+  /** Tencent only. The API's own default is 1 (force), which drops open connections; see the README. */
   forcePause: false,
-  /** Tencent only: an auto-paused serverless cluster satisfies powerState "running"; see docs/resource.md. */
+  /** Tencent only: an auto-paused serverless cluster satisfies powerState "running"; see the README. */
   allowAutoPause: true,
   /** Zilliz only. */
   apiVersion: "v2",
