@@ -9,7 +9,7 @@ import { installProgram, INSTALLED_PROJECT, type InstalledProgram } from "./inst
 import { measureProviderSizes, serializeProvider, type ProviderSizes } from "./provider-size";
 import { holdingProvider, loadedHoldingProvider, trivialProvider } from "./trivial-provider";
 import { renderReport, type BenchResults } from "./report";
-import { runTransitionBench, TRANSITION_TS, type TransitionRow } from "./transition-bench";
+import { phaseTransitionMs, runTransitionBench, TRANSITION_TS, type TransitionRow } from "./transition-bench";
 
 /**
  * `npm run bench`: every part side by side in one process run, against one local emulator that
@@ -25,7 +25,7 @@ const FLEET_T = 60;
 const FLEET_NS = (process.env.BENCH_FLEET_NS ?? "20,100,300").split(",").map(Number);
 /** Transitions: 5/60/300 s run at 0.05 (0.25/3/15 s). */
 const TRANSITION_SCALE = Number(process.env.BENCH_TRANSITION_SCALE ?? 0.05);
-const TRANSITION_REPS = Number(process.env.BENCH_TRANSITION_REPS ?? 3);
+const TRANSITION_REPS = Number(process.env.BENCH_TRANSITION_REPS ?? 8);
 
 function log(line: string): void {
   process.stdout.write(`${new Date().toISOString().slice(11, 19)} ${line}\n`);
@@ -57,8 +57,9 @@ async function transitionPart(): Promise<TransitionRow[]> {
       for (let rep = 0; rep < TRANSITION_REPS; rep++) {
         keys.push(tKey(runner, t, rep));
         apiKeys.push(zKey(runner, t, rep));
-        tencentClusters.push({ clusterId: tCluster(runner, t, rep), region: "ap-guangzhou" });
-        zillizClusters.push({ clusterId: zCluster(runner, t, rep), regionId: "aws-us-west-2", plan: "Standard" as const });
+        const transitionMs = phaseTransitionMs(t, rep, TRANSITION_REPS, TRANSITION_SCALE);
+        tencentClusters.push({ clusterId: tCluster(runner, t, rep), region: "ap-guangzhou", transitionMs });
+        zillizClusters.push({ clusterId: zCluster(runner, t, rep), regionId: "aws-us-west-2", plan: "Standard" as const, transitionMs });
       }
     }
   }

@@ -67,7 +67,7 @@ export function renderReport(r: BenchResults): { markdown: string; fleetSvg: str
       worstCalls <= TARGETS.callsRatio,
     ]);
     verdicts.push([
-      `Per transition, ${CLOUD_LABEL[cloud]}: no more lag than Terraform at every T (median of ${r.settings.transitionReps} runs)`,
+      `Per transition, ${CLOUD_LABEL[cloud]}: no more lag than Terraform at every T (mean over ${r.settings.transitionReps} phases)`,
       mine.map((p) => `T=${p.t}s ${f2(p.ours.lagS)} vs ${f2(p.terraform.lagS)} s`).join(", "),
       mine.every((p) => p.ours.lagS <= p.terraform.lagS),
     ]);
@@ -155,9 +155,9 @@ export function renderReport(r: BenchResults): { markdown: string; fleetSvg: str
     "Same emulator, separate accounts, run side by side. Terraform's schedule (plugin-sdk StateChangeConf, research tencent.md §5.3 and zilliz.md §4): first poll at " +
       "once, then 0.5 s doubling to a 10 s cap; Tencent's provider reads DescribeClusters + DescribeClusterDetail before the write and on every poll, Zilliz's " +
       "reads DescribeCluster once per poll (no read before the write: it trusts the refreshed state). It is replayed through our drivers (src/bench/terraform.ts) so " +
-      "both sides share one HTTP stack. Ours: src/core/transition.ts with its default policy (1 s doubling to 10 s) reading through the status watcher. " +
+      "both sides share one HTTP stack. Ours: src/core/transition.ts with its default policy (0.5 s doubling to a 10 s cap: Terraform's own poll instants, at one call per poll) reading through the status watcher. " +
       `Lag = the operation returned minus the moment the cluster reached the target. Each T runs ${r.settings.transitionReps} times, at T + k x 10 s / ${r.settings.transitionReps} ` +
-      "(a fixed T hits one phase between two polls, which can flatter either side by up to a whole poll gap); the median is shown, every run is listed. " +
+      "(a fixed T hits one phase between two polls, which can flatter either side by up to a whole poll gap); the mean over these phases is shown (it estimates the lag averaged over every phase) and every run is listed. All runs of a T go at once, each cluster seeded with its own duration. " +
       "The model columns compute the same schedules on paper: lag at exactly T, and averaged over T..T+10 s.",
   );
   md.push("");
@@ -374,7 +374,7 @@ function transitionChart(pairs: Pair[]): string {
     });
     panels.push({
       title: `${CLOUD_LABEL[cloud]}: detection lag`,
-      subtitle: "median of runs; dashed: model mean lag over T..T+10 s (both schedules)",
+      subtitle: "mean over phases; dashed: model mean lag over T..T+10 s (both schedules)",
       yLabel: "seconds (unscaled)",
       groups: mine.map((p) => `T = ${p.t} s`),
       series: [

@@ -32,6 +32,8 @@ export interface TencentClusterSeed {
   status?: string;
   /** Serverless state (default "resume"). */
   serverlessStatus?: ServerlessSteadyState;
+  /** How long this cluster's pause/resume takes, in ms (default: the emulator's transitionMs). */
+  transitionMs?: number;
 }
 
 export interface TencentSeed {
@@ -87,6 +89,7 @@ interface Cluster {
   steady: ServerlessSteadyState;
   transition?: Transition;
   createdAt: number;
+  transitionMs?: number;
 }
 
 interface Flow {
@@ -148,6 +151,7 @@ export class TencentEmulator implements CloudEmulator {
       status: seed.status ?? "running",
       steady: seed.serverlessStatus ?? "resume",
       createdAt: this.context.now(),
+      transitionMs: seed.transitionMs,
     });
   }
 
@@ -418,7 +422,7 @@ export class TencentEmulator implements CloudEmulator {
       );
     }
     const now = this.context.now();
-    const endsAt = now + this.context.transitionMs();
+    const endsAt = now + (c.transitionMs ?? this.context.transitionMs());
     c.transition = { from: c.steady, to, endsAt, fails };
     const id = this.nextFlowId++;
     this.flows.set(id, { id, clusterId: c.id, region: c.region, endsAt, fails });

@@ -39,6 +39,8 @@ export interface ZillizSeedCluster {
   cuSize?: number;
   projectId?: string;
   createTime?: string;
+  /** How long this cluster's suspend/resume takes, in ms (default: the emulator's transitionMs). */
+  transitionMs?: number;
 }
 
 export interface ZillizSeed {
@@ -70,10 +72,11 @@ type Canonical = "RUNNING" | "STOPPING" | "STOPPED" | "RESUMING";
 type Action = "suspend" | "resume" | "describe" | "list";
 
 interface ClusterRecord {
-  info: Required<Omit<ZillizSeedCluster, "status">>;
+  info: Required<Omit<ZillizSeedCluster, "status" | "transitionMs">>;
   /** Settled or fixed status in canonical spelling (STOPPED, not SUSPENDED). */
   status: string;
   transition?: { via: "STOPPING" | "RESUMING"; to: "STOPPED" | "RUNNING"; endsAt: number };
+  transitionMs?: number;
 }
 
 export interface ZillizClusterView {
@@ -186,7 +189,7 @@ export class ZillizEmulator implements CloudEmulator {
       projectId: seed.projectId ?? "proj-4487580fcfe2c8a4391686",
       createTime: seed.createTime ?? "2024-06-30T16:34:09Z",
     };
-    this.clusters.set(seed.clusterId, { info, status: canonical(seed.status ?? "RUNNING") });
+    this.clusters.set(seed.clusterId, { info, status: canonical(seed.status ?? "RUNNING"), transitionMs: seed.transitionMs });
     return this.getCluster(seed.clusterId)!;
   }
 
@@ -453,7 +456,7 @@ export class ZillizEmulator implements CloudEmulator {
   }
 
   private startTransition(record: ClusterRecord, operation: "suspend" | "resume"): void {
-    const endsAt = this.context.now() + Math.max(0, this.context.transitionMs());
+    const endsAt = this.context.now() + Math.max(0, record.transitionMs ?? this.context.transitionMs());
     record.transition = operation === "suspend" ? { via: "STOPPING", to: "STOPPED", endsAt } : { via: "RESUMING", to: "RUNNING", endsAt };
   }
 
