@@ -213,6 +213,12 @@ describe("transition", () => {
     expect(d.writes).toEqual([]);
   });
 
+  it("accepts a deadline that is not a whole millisecond away", async () => {
+    const d = new ScriptedDriver(["running", "pausing", "paused"]);
+    const r = await transition(d, "c1", "paused", opts({ deadline: Date.now() + 5000.5 }));
+    expect(r.reachedTarget).toBe(true);
+  });
+
   it("stops when the caller aborts", async () => {
     const d = new ScriptedDriver(["running", "pausing"]);
     const ac = new AbortController();

@@ -120,7 +120,8 @@ export async function transition(
   const policy = options.policy ?? defaultWaitPolicy();
   const now = options.now ?? Date.now;
   const remaining = () => options.deadline - now();
-  const deadlineSignal = AbortSignal.timeout(Math.max(1, remaining()));
+  // AbortSignal.timeout takes whole milliseconds only.
+  const deadlineSignal = AbortSignal.timeout(Math.max(1, Math.ceil(remaining())));
   const signal = options.signal ? AbortSignal.any([options.signal, deadlineSignal]) : deadlineSignal;
   const read = options.read ?? ((id: string, s: AbortSignal) => driver.describe(id, s));
 

@@ -103,7 +103,7 @@ export async function update(id: string, olds: Record<string, unknown>, news: Re
 export async function read(id: string, props: Record<string, unknown>) {
   const inputs = parseInputs(props);
   const previous = observedOf(props);
-  const deadline = AbortSignal.timeout(inputs.timeoutSeconds * 1000);
+  const deadline = AbortSignal.timeout(Math.ceil(inputs.timeoutSeconds * 1000));
   try {
     const snapshot = await driverFor(inputs).describe(inputs.clusterId, deadline);
     if (isGone(snapshot)) return { id: "", props: {} };
