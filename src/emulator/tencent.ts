@@ -429,7 +429,8 @@ export class TencentEmulator implements CloudEmulator {
     return id;
   }
 
-  private detailOf(c: Cluster): Record<string, unknown> {
+  /** The fields DescribeClusterDetail's Detail and DescribeClusters' ClusterSet items share. */
+  private clusterFields(c: Cluster, showTransitions: boolean): Record<string, unknown> {
     return {
       ClusterId: c.id,
       ClusterName: c.name,
@@ -440,7 +441,13 @@ export class TencentEmulator implements CloudEmulator {
       DbType: "MYSQL",
       DbVersion: "8.0",
       DbMode: c.dbMode,
-      ...(c.dbMode === "SERVERLESS" ? { ServerlessStatus: this.serverlessStatus(c, true) } : {}),
+      ...(c.dbMode === "SERVERLESS" ? { ServerlessStatus: this.serverlessStatus(c, showTransitions) } : {}),
+    };
+  }
+
+  private detailOf(c: Cluster): Record<string, unknown> {
+    return {
+      ...this.clusterFields(c, true),
       CreateTime: new Date(c.createdAt).toISOString().replace("T", " ").slice(0, 19),
       Vip: "10.0.0.12",
       Vport: 3306,
@@ -474,16 +481,8 @@ export class TencentEmulator implements CloudEmulator {
     return {
       TotalCount: list.length,
       ClusterSet: page.map((c) => ({
-        ClusterId: c.id,
-        ClusterName: c.name,
-        Region: c.region,
-        Zone: `${c.region}-3`,
-        Status: c.status,
-        StatusDesc: STATUS_DESC[c.status] ?? c.status,
-        DbType: "MYSQL",
-        DbVersion: "8.0",
-        DbMode: c.dbMode,
-        ...(c.dbMode === "SERVERLESS" ? { ServerlessStatus: this.serverlessStatus(c, this.describeClustersShowsTransitions) } : {}),
+        // The list documents ServerlessStatus as resume | pause only (see describeClustersShowsTransitions).
+        ...this.clusterFields(c, this.describeClustersShowsTransitions),
         InstanceNum: 1,
         PayMode: 0,
       })),
