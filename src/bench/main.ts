@@ -24,8 +24,8 @@ const FLEET_SCALE = Number(process.env.BENCH_FLEET_SCALE ?? 0.1);
 const FLEET_T = 60;
 const FLEET_NS = (process.env.BENCH_FLEET_NS ?? "20,100,300").split(",").map(Number);
 /** Transitions: 5/60/300 s run at 0.05 (0.25/3/15 s). */
-const TRANSITION_SCALE = Number(process.env.BENCH_TRANSITION_SCALE ?? 0.05);
-const TRANSITION_REPS = Number(process.env.BENCH_TRANSITION_REPS ?? 8);
+const TRANSITION_SCALE = Number(process.env.BENCH_TRANSITION_SCALE ?? 0.1);
+const TRANSITION_REPS = Number(process.env.BENCH_TRANSITION_REPS ?? 40);
 
 function log(line: string): void {
   process.stdout.write(`${new Date().toISOString().slice(11, 19)} ${line}\n`);
@@ -44,7 +44,7 @@ function machine(): BenchResults["machine"] {
 }
 
 async function transitionPart(): Promise<TransitionRow[]> {
-  const tKey = (runner: string, t: number, rep: number) => ({ secretId: `AKIDtr${runner.slice(0, 2)}${t}r${rep}`.padEnd(36, "0"), secretKey: `tr-secret-${runner}-${t}-${rep}` });
+  const tKey = (runner: string, t: number, rep: number) => ({ secretId: `AKIDtr${runner.slice(0, 2)}${t}r${rep}x`.padEnd(36, "0"), secretKey: `tr-secret-${runner}-${t}-${rep}` });
   const zKey = (runner: string, t: number, rep: number) => `transition-zilliz-${runner}-${t}-${rep}-0000000000`;
   const tCluster = (runner: string, t: number, rep: number) => `cynosdbmysql-tr${runner.slice(0, 1)}${String(t).padStart(3, "0")}r${rep}`;
   const zCluster = (runner: string, t: number, rep: number) => `in01-tr${runner.slice(0, 1)}${String(t).padStart(3, "0")}r${rep}00`;

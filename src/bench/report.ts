@@ -37,6 +37,7 @@ const THEIRS = "#d9822b";
 const BOUND = "#9aa5ad";
 
 const f1 = (v: number) => v.toFixed(1);
+const range = (values: number[]) => `${f2(Math.min(...values))}–${f2(Math.max(...values))}`;
 const f2 = (v: number) => v.toFixed(2);
 const ok = (pass: boolean) => (pass ? "met" : "**missed**");
 
@@ -63,7 +64,7 @@ export function renderReport(r: BenchResults): { markdown: string; fleetSvg: str
     const worstCalls = Math.max(...mine.map((p) => p.ours.calls / p.terraform.calls));
     verdicts.push([
       `Per transition, ${CLOUD_LABEL[cloud]}: <= half of Terraform's calls at every T`,
-      mine.map((p) => `T=${p.t}s ${p.ours.calls}/${p.terraform.calls}`).join(", ") + ` (worst x${f2(worstCalls)})`,
+      mine.map((p) => `T=${p.t}s ${f1(p.ours.calls)}/${f1(p.terraform.calls)}`).join(", ") + ` (worst x${f2(worstCalls)})`,
       worstCalls <= TARGETS.callsRatio,
     ]);
     verdicts.push([
@@ -157,18 +158,18 @@ export function renderReport(r: BenchResults): { markdown: string; fleetSvg: str
       "reads DescribeCluster once per poll (no read before the write: it trusts the refreshed state). It is replayed through our drivers (src/bench/terraform.ts) so " +
       "both sides share one HTTP stack. Ours: src/core/transition.ts with its default policy (0.5 s doubling to a 10 s cap: Terraform's own poll instants, at one call per poll) reading through the status watcher. " +
       `Lag = the operation returned minus the moment the cluster reached the target. Each T runs ${r.settings.transitionReps} times, at T + k x 10 s / ${r.settings.transitionReps} ` +
-      "(a fixed T hits one phase between two polls, which can flatter either side by up to a whole poll gap); the mean over these phases is shown (it estimates the lag averaged over every phase) and every run is listed. All runs of a T go at once, each cluster seeded with its own duration. " +
+      "(a fixed T hits one phase between two polls, which can flatter either side by up to a whole poll gap); the mean over these phases is shown (it estimates the lag averaged over every phase) with the range over the phases. All runs of a T go at once, each cluster seeded with its own duration. " +
       "The model columns compute the same schedules on paper: lag at exactly T, and averaged over T..T+10 s.",
   );
   md.push("");
   md.push("![calls and lag against Terraform by T](bench/transition.svg)");
   md.push("");
-  md.push("| Cloud | T (s) | Calls ours | Calls Terraform | Ratio | Lag ours (s) | Lag Terraform (s) | Lag runs ours / Terraform | Model lag at T ours / TF | Model mean lag ours / TF |");
+  md.push("| Cloud | T (s) | Calls ours | Calls Terraform | Ratio | Lag ours (s) | Lag Terraform (s) | Lag range over the phases, ours / Terraform (s) | Model lag at T ours / TF | Model mean lag ours / TF |");
   md.push("|---|---|---|---|---|---|---|---|---|---|");
   for (const p of pairs) {
     md.push(
-      `| ${CLOUD_LABEL[p.cloud]} | ${p.t} | ${p.ours.calls} | ${p.terraform.calls} | ${f2(p.ours.calls / p.terraform.calls)} | ${f2(p.ours.lagS)} | ${f2(p.terraform.lagS)} | ` +
-        `${p.ours.lagsS.map(f2).join(" ")} / ${p.terraform.lagsS.map(f2).join(" ")} | ${f1(p.ours.model.lagS)} / ${f1(p.terraform.model.lagS)} | ${f2(p.ours.model.meanLagS)} / ${f2(p.terraform.model.meanLagS)} |`,
+      `| ${CLOUD_LABEL[p.cloud]} | ${p.t} | ${f1(p.ours.calls)} | ${f1(p.terraform.calls)} | ${f2(p.ours.calls / p.terraform.calls)} | ${f2(p.ours.lagS)} | ${f2(p.terraform.lagS)} | ` +
+        `${range(p.ours.lagsS)} / ${range(p.terraform.lagsS)} | ${f1(p.ours.model.lagS)} / ${f1(p.terraform.model.lagS)} | ${f2(p.ours.model.meanLagS)} / ${f2(p.terraform.model.meanLagS)} |`,
     );
   }
   md.push("");

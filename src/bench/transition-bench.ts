@@ -37,7 +37,7 @@ export interface TransitionRow {
 export interface TransitionBenchSetup {
   emulator: Emulator;
   scale: number;
-  /** Runs of each (cloud, runner, T), side by side; rows report the median. */
+  /** Runs of each (cloud, runner, T), one per phase, all at once; rows report the mean. */
   reps: number;
   tencentKey(runner: string, t: number, rep: number): { secretId: string; secretKey: string };
   zillizKey(runner: string, t: number, rep: number): string;
@@ -57,12 +57,6 @@ export function phaseTransitionMs(t: number, rep: number, reps: number, scale: n
 
 export function mean(values: number[]): number {
   return values.reduce((sum, v) => sum + v, 0) / values.length;
-}
-
-export function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
 export async function runTransitionBench(setup: TransitionBenchSetup): Promise<TransitionRow[]> {
@@ -86,7 +80,7 @@ export async function runTransitionBench(setup: TransitionBenchSetup): Promise<T
     for (const repRows of byKey.values()) {
       rows.push({
         ...repRows[0],
-        calls: median(repRows.map((r) => r.calls)),
+        calls: mean(repRows.map((r) => r.calls)),
         lagS: mean(repRows.map((r) => r.lagS)),
         lagsS: repRows.map((r) => r.lagS),
         rateLimited: repRows.reduce((sum, r) => sum + r.rateLimited, 0),
