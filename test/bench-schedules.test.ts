@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { DEFAULT_WAIT_POLICY } from "../src/core/transition";
 import { OUR_CALLS, TERRAFORM_CALLS, callsFor, detect, enginePollTimes, meanLag, terraformGap, terraformPollTimes } from "../src/bench/schedules";
 import { maxInWindow } from "../src/bench/fleet";
-import { median } from "../src/bench/transition-bench";
+import { mean, phaseTransitionMs } from "../src/bench/transition-bench";
 
 describe("benchmark schedule model (pure)", () => {
   it("replays plugin-sdk's schedule: at once, then 0.5 s doubling to a 10 s cap", () => {
@@ -34,11 +34,13 @@ describe("benchmark schedule model (pure)", () => {
     }
   });
 
-  it("counts the most events in any window, and takes medians", () => {
+  it("counts the most events in any window; phases span one poll gap and are averaged", () => {
     expect(maxInWindow([0, 100, 999, 1000, 1500, 1999], 1000)).toBe(3);
     expect(maxInWindow([1999, 1000, 1500, 1200], 1000)).toBe(4);
     expect(maxInWindow([], 1000)).toBe(0);
-    expect(median([3, 1, 2])).toBe(2);
-    expect(median([4, 1, 3, 2])).toBe(2.5);
+    expect(mean([3, 1, 2])).toBe(2);
+    expect(mean([4, 1, 3, 2])).toBe(2.5);
+    // 4 phases of T = 60 s at scale 0.1: 60, 62.5, 65, 67.5 s, scaled to ms.
+    expect([0, 1, 2, 3].map((rep) => phaseTransitionMs(60, rep, 4, 0.1))).toEqual([6000, 6250, 6500, 6750]);
   });
 });
