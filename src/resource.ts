@@ -35,7 +35,8 @@ export class ClusterPowerState extends pulumi.dynamic.Resource {
   declare readonly cloud: pulumi.Output<CloudName>;
   declare readonly clusterId: pulumi.Output<string>;
   declare readonly region: pulumi.Output<string | undefined>;
-  declare readonly powerState: pulumi.Output<TargetPowerState>;
+  /** The powerState this resource last reached: the input once a change completes; after a change that failed partway, the previous value (none on create), so the next up retries. */
+  declare readonly powerState: pulumi.Output<TargetPowerState | undefined>;
   declare readonly forcePause: pulumi.Output<boolean | undefined>;
   declare readonly allowAutoPause: pulumi.Output<boolean | undefined>;
   declare readonly apiVersion: pulumi.Output<"v1" | "v2" | undefined>;

@@ -113,6 +113,13 @@ describe("transition", () => {
     expect(r.snapshot.power).toBe("paused");
   });
 
+  it("reports an accepted write at once, before the wait", async () => {
+    const d = new ScriptedDriver(["running", "pausing", "pausing", "paused"]);
+    const seen: string[] = [];
+    await transition(d, "c1", "paused", opts({ onWrite: (r) => seen.push(`${r.operation}@${d.reads}`), onProgress: (s) => seen.push(s.power) }));
+    expect(seen).toEqual(["running", "pause@1", "pausing", "pausing", "paused"]);
+  });
+
   it("waits for a transition already under way instead of writing", async () => {
     const d = new ScriptedDriver(["resuming", "resuming", "running"]);
     const r = await transition(d, "c1", "running", opts());

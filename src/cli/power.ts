@@ -7,7 +7,7 @@ import { statusReaderFor } from "../core/watcher";
 import type { PowerArgs } from "./args";
 import { summaryTable } from "./format";
 import { classify, EXIT, exitCodeFor, failureOutcome, jsonReport, statusOutcome, transitionOutcome, type ClusterOutcome } from "./outcome";
-import { progressView, type ProgressStream, type ProgressView } from "./progress";
+import { progressView, type ProgressStream } from "./progress";
 
 /**
  * `status`, `pause` and `resume`: one driver for the invocation, every cluster at once (the
@@ -78,7 +78,7 @@ async function transitionAll(driver: CloudDriver, args: PowerArgs, operation: Op
       args.clusterIds.map(async (clusterId) => {
         let outcome: ClusterOutcome;
         try {
-          const result = await transition(announcingWrites(driver, view), clusterId, targetOf(operation), {
+          const result = await transition(driver, clusterId, targetOf(operation), {
             wait: args.wait,
             deadline,
             ...(operation === "pause" && { forcePause: args.force }),
@@ -86,6 +86,8 @@ async function transitionAll(driver: CloudDriver, args: PowerArgs, operation: Op
             read,
             now,
             onProgress: (snapshot) => view.update(clusterId, snapshot),
+            // An accepted call shows in the progress at once rather than with the next read.
+            onWrite: (receipt) => view.accepted(clusterId, receipt),
           });
           outcome = transitionOutcome(args.cloud, clusterId, result, now() - started);
         } catch (error) {
@@ -98,25 +100,6 @@ async function transitionAll(driver: CloudDriver, args: PowerArgs, operation: Op
   } finally {
     view.stop();
   }
-}
-
-/**
- * The driver as the engine sees it, except that an accepted pause/resume call shows up in the
- * progress view at once rather than with the next read. Everything else is the driver's own.
- */
-function announcingWrites(driver: CloudDriver, view: ProgressView): CloudDriver {
-  const write: CloudDriver["write"] = async (operation, clusterId, options, signal) => {
-    const receipt = await driver.write(operation, clusterId, options, signal);
-    view.accepted(clusterId, receipt);
-    return receipt;
-  };
-  return new Proxy(driver, {
-    get(target, property) {
-      if (property === "write") return write;
-      const value: unknown = Reflect.get(target, property, target);
-      return typeof value === "function" ? value.bind(target) : value;
-    },
-  });
 }
 
 /** A read cut short by Ctrl-C surfaces as whatever the transport threw; report it as an interruption. */

@@ -99,6 +99,8 @@ export interface TransitionOptions {
   read?: (clusterId: string, signal: AbortSignal) => Promise<ClusterSnapshot>;
   now?: () => number;
   onProgress?: (snapshot: ClusterSnapshot) => void;
+  /** Called as soon as the cloud accepts a pause/resume, before the wait. */
+  onWrite?: (receipt: WriteReceipt) => void;
 }
 
 export interface TransitionResult {
@@ -239,6 +241,8 @@ export async function transition(
       if (deadlineSignal.aborted) deadlineFailure(error);
       fail(`${clusterId}: ${describeError(error)}`, "cloud-error", error);
     }
+
+    if (receipt) options.onWrite?.(receipt);
 
     if (!options.wait) {
       // Report what the cloud says now, not what we hope it will say.
