@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { DEFAULT_WAIT_POLICY } from "../src/core/transition";
 import { OUR_CALLS, TERRAFORM_CALLS, callsFor, detect, enginePollTimes, meanLag, terraformGap, terraformPollTimes } from "../src/bench/schedules";
 import { maxInWindow } from "../src/bench/fleet";
-import { mean, phaseTransitionMs } from "../src/bench/transition-bench";
+import { mean, phaseLag, phaseTransitionMs } from "../src/bench/transition-bench";
 
 describe("benchmark schedule model (pure)", () => {
   it("replays plugin-sdk's schedule: at once, then 0.5 s doubling to a 10 s cap", () => {
@@ -42,5 +42,29 @@ describe("benchmark schedule model (pure)", () => {
     expect(mean([4, 1, 3, 2])).toBe(2.5);
     // 4 phases of T = 60 s at scale 0.1: 60, 62.5, 65, 67.5 s, scaled to ms.
     expect([0, 1, 2, 3].map((rep) => phaseTransitionMs(60, rep, 4, 0.1))).toEqual([6000, 6250, 6500, 6750]);
+  });
+
+  it("averages a run's lag over the phase window from its own poll instants", () => {
+    // Polls every 10 s from 5.5 s; the window 60..70 s holds 65.5: finishes in 60..65.5 wait for
+    // it, finishes in 65.5..70 wait for 75.5. Mean (5.5^2/2 + (10^2 - 5.5^2)/2) / 10 = 5 s, plus
+    // the 40 ms the last answer took to come back.
+    const polls = [5_500, 15_500, 25_500, 35_500, 45_500, 55_500, 65_500, 75_500];
+    const run = phaseLag({ writeAt: 0, polls, returnedAt: 75_540, windowMs: [60_000, 70_000] });
+    expect(run.expectedLagMs).toBeCloseTo(5_040, 6);
+    expect(run.finalGapMs).toBe(10_000);
+    // The same polls shifted by a constant give the same average: a phase shift is no lag.
+    const shifted = phaseLag({ writeAt: 0, polls: polls.map((t) => t + 3_000), returnedAt: 78_540, windowMs: [60_000, 70_000] });
+    expect(shifted.expectedLagMs).toBeCloseTo(5_040, 6);
+    // Gaps that grow by a call latency each poll (Terraform sleeps after the call) cost lag: here
+    // 65.5 s has slipped to 66.1 s and 75.5 s to 76.2 s.
+    const drifting = phaseLag({ writeAt: 0, polls: polls.map((t, i) => t + 100 * i), returnedAt: 76_240, windowMs: [60_000, 70_000] });
+    expect(drifting.expectedLagMs).toBeCloseTo((6_100 ** 2 / 2 + (10_100 ** 2 - 6_200 ** 2) / 2) / 10_000 + 40, 6);
+    expect(drifting.expectedLagMs!).toBeGreaterThan(run.expectedLagMs!);
+  });
+
+  it("has no whole-window figure for a run whose polls stop inside the window", () => {
+    const run = phaseLag({ writeAt: 1_000, polls: [6_500, 16_500, 26_500], returnedAt: 26_520, windowMs: [20_000, 30_000] });
+    expect(run.expectedLagMs).toBeUndefined();
+    expect(run.finalGapMs).toBe(10_000);
   });
 });

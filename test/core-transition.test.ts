@@ -1,8 +1,8 @@
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { TransitionError, CloudApiError } from "../src/core/errors";
 import { TransportError } from "../src/core/http";
 import type { CloudDriver, ClusterSnapshot, PowerState, WriteReceipt } from "../src/core/power";
-import { decide, pollDelay, transition, DEFAULT_WAIT_POLICY, scaledPolicy, type WaitPolicy } from "../src/core/transition";
+import { decide, nextPollAt, pollDelay, transition, DEFAULT_WAIT_POLICY, scaledPolicy, type WaitPolicy } from "../src/core/transition";
 
 const snap = (power: PowerState, extra: Partial<ClusterSnapshot> = {}): ClusterSnapshot => ({
   clusterId: "c1",
@@ -49,6 +49,46 @@ describe("pollDelay", () => {
     const p = scaledPolicy(DEFAULT_WAIT_POLICY, 0.01);
     expect(pollDelay(0, p)).toBe(DEFAULT_WAIT_POLICY.firstDelayMs * 0.01);
     expect(scaledPolicy(DEFAULT_WAIT_POLICY, 1)).toBe(DEFAULT_WAIT_POLICY);
+  });
+});
+
+describe("nextPollAt", () => {
+  it("keeps to the schedule from the write, whatever the calls cost", () => {
+    expect(nextPollAt(1000, 500, 1040)).toBe(1500);
+    expect(nextPollAt(1500, 1000, 1530)).toBe(2500);
+  });
+
+  it("polls at once after a call that overran its gap, and goes on from there without a burst", () => {
+    expect(nextPollAt(1000, 500, 1800)).toBe(1800);
+    expect(nextPollAt(1800, 1000, 1810)).toBe(2800);
+  });
+});
+
+describe("poll instants", () => {
+  afterEach(() => vi.useRealTimers());
+
+  it("land on the write's schedule even though every read takes 40 ms and one takes 900 ms", async () => {
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "Date"] });
+    const policy: WaitPolicy = { ...DEFAULT_WAIT_POLICY, firstDelayMs: 100, factor: 2, maxDelayMs: 400 };
+    const d = new ScriptedDriver(["running", ...Array<PowerState>(8).fill("pausing"), "paused"]);
+    const t0 = Date.now();
+    let writeAt = NaN;
+    const readsAt: number[] = [];
+    d.onWrite = () => (writeAt = Date.now() - t0);
+    const describe = d.describe.bind(d);
+    d.describe = async () => {
+      readsAt.push(Date.now() - t0);
+      const latency = readsAt.length === 5 ? 900 : 40;
+      await new Promise((resolve) => setTimeout(resolve, latency));
+      return describe();
+    };
+    const run = transition(d, "c1", "paused", { wait: true, deadline: Date.now() + 60_000, policy });
+    await vi.runAllTimersAsync();
+    await expect(run).resolves.toMatchObject({ reachedTarget: true });
+    const afterWrite = readsAt.slice(1).map((at) => at - writeAt);
+    // 100, 200, 400, then 400 ms gaps from the write; the 4th poll's read (at 1100) overran its
+    // gap, so the 5th comes as it returns (2000) and the schedule goes on from there.
+    expect(afterWrite).toEqual([100, 300, 700, 1100, 2000, 2400, 2800, 3200, 3600]);
   });
 });
 

@@ -8,7 +8,7 @@ import { idleHostCost, runFleet, trivialHostCost, tencentAccount, withHostNodeFl
 import { installProgram, INSTALLED_PROJECT, type InstalledProgram } from "./installed";
 import { measureProviderSizes, serializeProvider, type ProviderSizes } from "./provider-size";
 import { holdingProvider, loadedHoldingProvider, trivialProvider } from "./trivial-provider";
-import { renderReport, type BenchResults } from "./report";
+import { renderReport, type BenchResults, type HostDiagnosis } from "./report";
 import { phaseTransitionMs, runTransitionBench, TRANSITION_TS, type TransitionRow } from "./transition-bench";
 
 /**
@@ -123,7 +123,7 @@ async function main(): Promise<void> {
     const steady = await startEmulator({});
     try {
       results.fleet = await fleetPart(program, sizes.oursText, steady, "steady");
-      results.diagnosis = await liftoffDiagnosis(program, sizes.oursText, steady);
+      results.diagnoses = await hostDiagnoses(program, sizes.oursText, steady);
     } finally {
       await steady.stop();
     }
@@ -172,19 +172,29 @@ async function baselines(results: BenchResults, program: InstalledProgram): Prom
 }
 
 /**
- * Diagnosis, never production: the Tencent N = 300 run again with the host started by
- * `node --liftoff-only`, which keeps V8 from recompiling undici's WebAssembly HTTP parser
- * (llhttp) with its optimizing compiler mid-run. The difference is that compile's memory.
+ * Diagnosis, never production: the Tencent N = 300 run again in hosts started with V8 flags, each
+ * taking away one item of the host's memory, so the report can say what the peak is made of:
+ * `--liftoff-only` keeps V8 from recompiling undici's WebAssembly HTTP parser (llhttp) with its
+ * optimizing compiler mid-run; `--max-semi-space-size=8` caps the young generation, which V8
+ * otherwise grows to 2 x 32 MB in this host.
  */
-async function liftoffDiagnosis(program: InstalledProgram, providerText: string, emulator: Emulator): Promise<FleetRow> {
+async function hostDiagnoses(program: InstalledProgram, providerText: string, emulator: Emulator): Promise<HostDiagnosis[]> {
   const n = Math.max(...FLEET_NS);
-  const account = tencentAccount(emulator, `d${n}`, n);
-  const row = await withHostNodeFlags(join(ROOT, ".bench-tmp"), ["--liftoff-only"], () =>
-    runFleet({ emulator, account, providerText, scale: FLEET_SCALE, transitionS: FLEET_T, cwd: program.dir, project: INSTALLED_PROJECT }),
-  );
-  for (const id of account.clusterIds) emulator.tencent.removeCluster(id);
-  log(`diagnosis, host with --liftoff-only, tencentcloud N=${n}: host RSS ${row.host.peakRssMb.toFixed(0)} MB`);
-  return { ...row, mode: "steady" };
+  const variants: Array<Omit<HostDiagnosis, "row">> = [
+    { flags: ["--liftoff-only"], removes: "no optimizing recompile of undici's WebAssembly parser" },
+    { flags: ["--max-semi-space-size=8"], removes: "young generation capped at 2 x 8 MB" },
+  ];
+  const out: HostDiagnosis[] = [];
+  for (const [i, variant] of variants.entries()) {
+    const account = tencentAccount(emulator, `d${i}${n}`, n);
+    const row = await withHostNodeFlags(join(ROOT, ".bench-tmp"), variant.flags, () =>
+      runFleet({ emulator, account, providerText, scale: FLEET_SCALE, transitionS: FLEET_T, cwd: program.dir, project: INSTALLED_PROJECT }),
+    );
+    for (const id of account.clusterIds) emulator.tencent.removeCluster(id);
+    log(`diagnosis, host with ${variant.flags.join(" ")}, tencentcloud N=${n}: host RSS ${row.host.peakRssMb.toFixed(0)} MB`);
+    out.push({ ...variant, row: { ...row, mode: "steady" } });
+  }
+  return out;
 }
 
 main().catch((error) => {

@@ -1,6 +1,7 @@
 import { createTencentDriver } from "../clouds/tencent";
 import { createZillizDriver } from "../clouds/zilliz";
 import type { CloudDriver, CloudName } from "../core/power";
+import { sleep } from "../core/retry";
 import { DEFAULT_WAIT_POLICY, scaledPolicy, transition } from "../core/transition";
 import { StatusWatcher, watcherPacingFor } from "../core/watcher";
 import type { Emulator } from "../emulator/server";
@@ -29,6 +30,15 @@ export interface TransitionRow {
   lagS: number;
   /** Every rep's lag. */
   lagsS: number[];
+  /**
+   * The lag this run's measured poll instants give, averaged over every finish time in the phase
+   * window (phaseLag); mean over the reps whose polls span the window. Free of the raw mean's
+   * quantisation: one phase that lands on the other side of a poll moves that by a whole gap / reps.
+   */
+  phaseLagS: number;
+  phaseLagsS: number[];
+  /** Mean gap between the last two polls (unscaled s): where call latency shows if it piles up. */
+  finalGapS: number;
   /** The schedule model: calls and lag at exactly T, and lag averaged over T..T+10 s. */
   model: { calls: number; lagS: number; meanLagS: number };
   rateLimited: number;
@@ -70,7 +80,12 @@ export async function runTransitionBench(setup: TransitionBenchSetup): Promise<T
       // The clusters were seeded with this duration (phaseTransitionMs); it also dates the target.
       const transitionMs = phaseTransitionMs(t, rep, setup.reps, scale);
       for (const cloud of ["tencentcloud", "zillizcloud"] as const) {
-        for (const runner of ["ours", "terraform"] as const) runs.push(runOne(setup, cloud, runner, t, rep, transitionMs, policy));
+        for (const runner of ["ours", "terraform"] as const) {
+          // Starts spread over one poll gap, so the runs' polls take turns instead of all landing
+          // on the same instant and queueing behind each other in this one process.
+          const startMs = (PHASE_SPAN_S * 1000 * scale * runs.length) / (setup.reps * 4);
+          runs.push(sleep(startMs).then(() => runOne(setup, cloud, runner, t, rep, transitionMs, policy)));
+        }
       }
     }
     for (const row of await Promise.all(runs)) {
@@ -83,6 +98,9 @@ export async function runTransitionBench(setup: TransitionBenchSetup): Promise<T
         calls: mean(repRows.map((r) => r.calls)),
         lagS: mean(repRows.map((r) => r.lagS)),
         lagsS: repRows.map((r) => r.lagS),
+        phaseLagS: mean(repRows.map((r) => r.phaseLagS).filter((v) => !Number.isNaN(v))),
+        phaseLagsS: repRows.map((r) => r.phaseLagS).filter((v) => !Number.isNaN(v)),
+        finalGapS: mean(repRows.map((r) => r.finalGapS)),
         rateLimited: repRows.reduce((sum, r) => sum + r.rateLimited, 0),
       });
     }
@@ -129,6 +147,9 @@ export async function runTransitionBench(setup: TransitionBenchSetup): Promise<T
     const mine = emulator.log.find({ cloud }).filter((e) => e.caller === caller);
     const write = mine.find((e) => e.action === "PauseServerless" || e.action === "suspend");
     if (!write) throw new Error(`no write logged for ${clusterId}`);
+    const deciding = decidingReads(cloud, runner);
+    const polls = mine.filter((e) => e.at >= write.at && e !== write && deciding.has(e.action)).map((e) => e.at);
+    const phase = phaseLag({ writeAt: write.at, polls, returnedAt, windowMs: [t * 1000 * scale, (t + PHASE_SPAN_S) * 1000 * scale] });
     const byAction: Record<string, number> = {};
     for (const e of mine) byAction[e.action] = (byAction[e.action] ?? 0) + 1;
     const unscaledT = t * 1000;
@@ -143,6 +164,9 @@ export async function runTransitionBench(setup: TransitionBenchSetup): Promise<T
       byAction,
       lagS: (returnedAt - (write.at + transitionMs)) / scale / 1000,
       lagsS: [],
+      phaseLagS: phase.expectedLagMs === undefined ? NaN : phase.expectedLagMs / scale / 1000,
+      phaseLagsS: [],
+      finalGapS: phase.finalGapMs / scale / 1000,
       model: {
         calls: callsFor(callModel, exact.polls),
         lagS: exact.lagMs / 1000,
@@ -151,4 +175,52 @@ export async function runTransitionBench(setup: TransitionBenchSetup): Promise<T
       rateLimited: mine.filter((e) => e.outcome === "RequestLimitExceeded" || e.outcome === "RateLimited").length,
     };
   }
+}
+
+/**
+ * The reads whose answer decides a poll: Terraform's Tencent replay reads DescribeClusters then
+ * DescribeClusterDetail and decides on the second; ours makes one read per poll (DescribeFlow is
+ * a job query, not a poll).
+ */
+function decidingReads(cloud: CloudName, runner: "ours" | "terraform"): Set<string> {
+  if (cloud === "zillizcloud") return new Set(["describe", "list"]);
+  return runner === "terraform" ? new Set(["DescribeClusterDetail"]) : new Set(["DescribeClusterDetail", "DescribeClusters"]);
+}
+
+export interface PhaseLagInput {
+  /** Emulator times (ms) of the write and of every deciding poll after it, and when the operation returned. */
+  writeAt: number;
+  polls: number[];
+  returnedAt: number;
+  /** The phase window the reps spread the transition over, ms after the write. */
+  windowMs: [number, number];
+}
+
+/**
+ * Pure: the lag this run's own poll instants give, averaged over every finish time in the phase
+ * window: a finish at E is seen by the first poll at or after E, and the answer takes as long to
+ * come back as this run's last one did. Only a run whose polls reach past the window's end (its
+ * cluster finished in the window's last poll gap) has the instants for the whole window; others
+ * give undefined. `finalGapMs` is the gap between the last two polls, where latency that piles
+ * up would show.
+ */
+export function phaseLag(input: PhaseLagInput): { expectedLagMs?: number; finalGapMs: number } {
+  const polls = [...input.polls].sort((a, b) => a - b);
+  if (polls.length === 0) throw new Error("no poll after the write");
+  const last = polls[polls.length - 1];
+  const finalGapMs = last - (polls.length > 1 ? polls[polls.length - 2] : input.writeAt);
+  const from = input.writeAt + input.windowMs[0];
+  const to = input.writeAt + input.windowMs[1];
+  if (last < to) return { finalGapMs };
+  let area = 0;
+  let previous = input.writeAt;
+  for (const poll of polls) {
+    // Finishes in (previous, poll] are seen at `poll`: integrate poll - E over that part of the window.
+    const a = Math.max(previous, from);
+    const b = Math.min(poll, to);
+    if (b > a) area += ((poll - a) ** 2 - (poll - b) ** 2) / 2;
+    previous = poll;
+  }
+  const answerMs = input.returnedAt - last;
+  return { expectedLagMs: area / (to - from) + answerMs, finalGapMs };
 }

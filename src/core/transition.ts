@@ -51,10 +51,11 @@ export interface WaitPolicy {
 }
 
 /**
- * 0.5 s doubling to a 10 s cap: the very poll instants of Terraform's schedule (plugin-sdk
- * StateChangeConf), so a transition is never seen later than Terraform would see it, whatever
- * its length, while each of our polls is one call (one batched read through the status watcher)
- * where Terraform's Tencent provider makes two per poll plus an immediate extra one.
+ * 0.5 s doubling to a 10 s cap: the poll instants of Terraform's schedule (plugin-sdk
+ * StateChangeConf), kept to the clock from the write (`nextPollAt`) where Terraform's slip by
+ * one call latency per poll, so a transition is not seen later than Terraform would see it,
+ * whatever its length. Each of our polls is one call (one batched read through the status
+ * watcher) where Terraform's Tencent provider makes two per poll plus an immediate extra one.
  */
 export const DEFAULT_WAIT_POLICY: WaitPolicy = {
   firstDelayMs: 500,
@@ -82,6 +83,16 @@ export function defaultWaitPolicy(env: NodeJS.ProcessEnv = process.env): WaitPol
 /** Pure: the delay before poll number `poll` (0-based) of a wait. */
 export function pollDelay(poll: number, policy: WaitPolicy): number {
   return Math.min(policy.maxDelayMs, Math.round(policy.firstDelayMs * policy.factor ** poll));
+}
+
+/**
+ * Pure: when the next poll is due. Polls keep to the schedule counted from the write, so neither
+ * call latency nor timer lateness piles up into detection lag (Terraform sleeps after each call
+ * returns, so its k-th poll comes k call latencies late). A call that overran its gap is followed
+ * at once, and the schedule goes on from there rather than catching up in a burst.
+ */
+export function nextPollAt(previousDueAt: number, gapMs: number, nowMs: number): number {
+  return Math.max(previousDueAt + gapMs, nowMs);
 }
 
 export interface TransitionOptions {
@@ -166,18 +177,18 @@ export async function transition(
       cause,
     );
 
-  /** When the last read or write was sent. Delays count from there, so call latency does not pile up as lag. */
-  let lastCallAt = now();
+  /** When the last poll was due (the write, or the first read, starts the schedule). */
+  let dueAt = now();
   const pause = async () => {
     if (remaining() <= 0) deadlineFailure();
-    const delay = Math.min(pollDelay(poll++, policy) - (now() - lastCallAt), remaining());
+    dueAt = nextPollAt(dueAt, pollDelay(poll++, policy), now());
+    const delay = Math.min(dueAt - now(), remaining());
     await sleep(Math.max(0, delay), signal).catch(() => undefined);
     if (options.signal?.aborted) fail(`${clusterId}: aborted`, "aborted");
     if (remaining() <= 0) deadlineFailure();
   };
 
   for (;;) {
-    lastCallAt = now();
     lastSnapshot = await guard(() => read(clusterId, signal));
     options.onProgress?.(lastSnapshot);
     const decision = decide(lastSnapshot, target);
@@ -217,7 +228,7 @@ export async function transition(
     writeCalls++;
     staleReads = 0;
     try {
-      lastCallAt = now();
+      dueAt = now();
       unanswered = decision.operation;
       receipt = await driver.write(decision.operation, clusterId, { forcePause: options.forcePause }, signal);
       writeInDoubt = false;
