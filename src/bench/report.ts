@@ -321,8 +321,8 @@ function limits(r: BenchResults, pairs: Pair[], sizes: ProviderSizes): string[] 
   }
   out.push(
     `Lag: with the same poll instants, ours and Terraform's expected lag differ only by call latency. Terraform sleeps each gap after the previous call returned, so its gaps grow by a call ` +
-      "(two for Tencent, which also decides on the second call of each poll); ours are kept to the clock from the write, and our answer passes through the status watcher " +
-      `(one event-loop turn). On loopback a call takes about 1-3 ms, which is 0.01-0.03 s here after scaling by 1/${r.settings.transitionScale}, so the two sides differ by hundredths of a second; ` +
+      "(two for Tencent, which also decides on the second call of each poll); ours are kept to the clock from the write, and our answer passes through the status watcher, which waits one timer tick (about 1 ms) so reads asked together share a call. " +
+      `On loopback a call takes about 1-3 ms, which is 0.01-0.03 s here after scaling by 1/${r.settings.transitionScale}, so the two sides differ by hundredths of a second; ` +
       `with real network latency (tens to hundreds of ms per call) Terraform's slip grows and ours does not. A difference under ${f3(timerResolutionS(r))} s (1 ms real, the timer granularity) is not resolvable here.`,
   );
   const rss = r.fleet.map((f) => f.host.peakRssMb);

@@ -157,7 +157,7 @@ interface PendingRead {
 export class StatusWatcher {
   private pending: PendingRead[] = [];
   private history: RoundRecord[] = [];
-  private timer?: NodeJS.Timeout | NodeJS.Immediate;
+  private timer?: NodeJS.Timeout;
   /** Clusters with a read call on the wire. */
   private readonly inFlight = new Set<string>();
   /** Set when the batched read was refused for good (e.g. a CAM policy that allows only the detail call). */
@@ -218,13 +218,11 @@ export class StatusWatcher {
     const now = this.now();
     this.history = pruneHistory(this.history, now, this.pacing);
     const delay = roundStartDelay(now, this.history, callsOf(plan), this.pacing);
-    const start = () => {
+    // Even with no delay, wait one macrotask so reads issued in the same tick share the round.
+    this.timer = setTimeout(() => {
       this.timer = undefined;
       void this.runRound();
-    };
-    // With no delay due, setImmediate still lets reads issued in the same turn of the event loop
-    // share the round, without setTimeout's 1 ms floor on every poll's answer.
-    this.timer = delay > 0 ? setTimeout(start, delay) : setImmediate(start);
+    }, delay);
   }
 
   /**
