@@ -49,7 +49,7 @@ const f2 = (v: number) => v.toFixed(2);
 const f3 = (v: number) => v.toFixed(3);
 
 /** 1 ms of real time (Node's timer granularity) in the unscaled seconds the transition figures use. */
-export function timerResolutionS(r: Pick<BenchResults, "settings">): number {
+function timerResolutionS(r: Pick<BenchResults, "settings">): number {
   return 0.001 / r.settings.transitionScale;
 }
 const ok = (pass: boolean) => (pass ? "met" : "**missed**");

@@ -36,7 +36,6 @@ export interface TransitionRow {
    * quantisation: one phase that lands on the other side of a poll moves that by a whole gap / reps.
    */
   phaseLagS: number;
-  phaseLagsS: number[];
   /** Mean gap between the last two polls (unscaled s): where call latency shows if it piles up. */
   finalGapS: number;
   /** The schedule model: calls and lag at exactly T, and lag averaged over T..T+10 s. */
@@ -99,7 +98,6 @@ export async function runTransitionBench(setup: TransitionBenchSetup): Promise<T
         lagS: mean(repRows.map((r) => r.lagS)),
         lagsS: repRows.map((r) => r.lagS),
         phaseLagS: mean(repRows.map((r) => r.phaseLagS).filter((v) => !Number.isNaN(v))),
-        phaseLagsS: repRows.map((r) => r.phaseLagS).filter((v) => !Number.isNaN(v)),
         finalGapS: mean(repRows.map((r) => r.finalGapS)),
         rateLimited: repRows.reduce((sum, r) => sum + r.rateLimited, 0),
       });
@@ -165,7 +163,6 @@ export async function runTransitionBench(setup: TransitionBenchSetup): Promise<T
       lagS: (returnedAt - (write.at + transitionMs)) / scale / 1000,
       lagsS: [],
       phaseLagS: phase.expectedLagMs === undefined ? NaN : phase.expectedLagMs / scale / 1000,
-      phaseLagsS: [],
       finalGapS: phase.finalGapMs / scale / 1000,
       model: {
         calls: callsFor(callModel, exact.polls),
