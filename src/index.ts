@@ -1,10 +1,6 @@
 export { ClusterPowerState, CLUSTER_POWER_STATE_TYPE, type ClusterPowerStateArgs } from "./resource";
-export {
-  ClusterPowerInputsSchema,
-  ClusterPowerArgsSchema,
-  ClusterPowerOutputsSchema,
-  DEFAULTS,
-  type ClusterPowerInputs,
-  type ClusterPowerOutputs,
-} from "./provider/schema";
-export type { CloudName, PowerState, TargetPowerState } from "./core/power";
+export type { CommonClusterPowerStateArgs } from "./args";
+export type { CloudName, BuiltInCloud, CloudClusterPowerStateArgs } from "./clouds";
+export { ClusterPowerInputsSchema, ClusterPowerOutputsSchema, defaults, type ClusterPowerInputs, type ClusterPowerOutputs } from "./provider/schema";
+export { TARGET_POWER_STATES } from "./core/power";
+export type { PowerState, TargetPowerState } from "./core/power";

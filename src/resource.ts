@@ -1,13 +1,11 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { CloudName, PowerState, TargetPowerState } from "./core/power";
+import type { CloudClusterPowerStateArgs, CloudName } from "./clouds";
+import type { PowerState, TargetPowerState } from "./core/power";
 import { providerShim, referenceSpecifier, IMPLEMENTATION_EXPORT } from "./provider/shim";
-import type { ClusterPowerArgsShape, ClusterPowerOutputs } from "./provider/schema";
+import { OBSERVED_FIELDS } from "./provider/schema";
 
-/** Arguments of ClusterPowerState: the zod-inferred shape, each value a pulumi.Input. */
-export type ClusterPowerStateArgs = { [K in keyof ClusterPowerArgsShape]: pulumi.Input<NonNullable<ClusterPowerArgsShape[K]>> };
-
-/** Outputs the provider computes (everything else echoes an input). */
-const OBSERVED_OUTPUTS = ["observedState", "rawStatus", "flowId", "prompt", "requestId", "lastOperation", "lastChangedAt"] as const;
+/** The inputs of a ClusterPowerState: one shape per cloud, picked by `cloud`. */
+export type ClusterPowerStateArgs = CloudClusterPowerStateArgs;
 
 export const CLUSTER_POWER_STATE_TYPE = "pulumi-nodejs:dynamic/cluster-power:ClusterPowerState";
 
@@ -27,8 +25,8 @@ function sharedProvider(): pulumi.dynamic.ResourceProvider {
 const provider = sharedProvider();
 
 /**
- * Declares whether a database cluster should be running or paused (Tencent Cloud TDSQL-C
- * serverless, Zilliz Cloud dedicated). Create and update move the cluster and wait; refresh reads
+ * Declares whether a database cluster should be running or paused (see `cloud` for the clouds
+ * and plans). Create and update move the cluster and wait; refresh reads
  * the live state; see the README.
  */
 export class ClusterPowerState extends pulumi.dynamic.Resource {
@@ -46,20 +44,21 @@ export class ClusterPowerState extends pulumi.dynamic.Resource {
   declare readonly endpoint: pulumi.Output<string | undefined>;
   /** Normalized state read from the cloud at the last create/update/refresh. */
   declare readonly observedState: pulumi.Output<PowerState>;
-  /** The cloud's own status words, e.g. "SERVERLESS running/pause" or "STOPPED". */
+  /** The cloud's own status words. */
   declare readonly rawStatus: pulumi.Output<string>;
-  /** Tencent: FlowId of the last pause/resume call this resource made. */
+  /** The job id of the last pause/resume call this resource made, for clouds whose calls return one. */
   declare readonly flowId: pulumi.Output<number | undefined>;
-  /** Zilliz: the prompt text of the last suspend/resume call this resource made. */
+  /** The answer text of the last pause/resume call this resource made, for clouds that give one. */
   declare readonly prompt: pulumi.Output<string | undefined>;
   declare readonly requestId: pulumi.Output<string | undefined>;
-  declare readonly lastOperation: pulumi.Output<ClusterPowerOutputs["lastOperation"]>;
+  /** `pause` or `resume`: the last call this resource made. */
+  declare readonly lastOperation: pulumi.Output<"pause" | "resume" | undefined>;
   declare readonly lastChangedAt: pulumi.Output<string | undefined>;
 
   constructor(name: string, args: ClusterPowerStateArgs, opts?: pulumi.CustomResourceOptions) {
     // Seeding the computed outputs with undefined registers them as outputs to wait for.
     const seeded: Record<string, unknown> = {};
-    for (const key of OBSERVED_OUTPUTS) seeded[key] = undefined;
+    for (const key of OBSERVED_FIELDS) seeded[key] = undefined;
     super(provider, name, { ...seeded, ...args }, opts, "cluster-power", "ClusterPowerState");
   }
 }

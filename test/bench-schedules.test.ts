@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { DEFAULT_WAIT_POLICY } from "../src/core/transition";
-import { OUR_CALLS, TERRAFORM_CALLS, callsFor, detect, enginePollTimes, meanLag, terraformGap, terraformPollTimes } from "../src/bench/schedules";
-import { maxInWindow } from "../src/bench/fleet";
-import { mean, phaseLag, phaseTransitionMs } from "../src/bench/transition-bench";
+import { OUR_CALLS, TERRAFORM_CALLS, callsFor, detect, enginePollTimes, meanLag, terraformGap, terraformPollTimes } from "../tools/bench/schedules";
+import { maxInWindow } from "../tools/bench/fleet";
+import { mean, phaseLag, phaseTransitionMs } from "../tools/bench/transition-bench";
 
 describe("benchmark schedule model (pure)", () => {
   it("replays plugin-sdk's schedule: at once, then 0.5 s doubling to a 10 s cap", () => {

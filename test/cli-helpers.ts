@@ -33,7 +33,18 @@ export interface Started {
   waitFor(pattern: RegExp, timeoutMs?: number): Promise<RegExpMatchArray>;
 }
 
-export function startCli(args: string[], env: NodeJS.ProcessEnv): Started {
+/**
+ * Suites keep the emulator's speed-up beside the credentials, in CLUSTER_POWER_TIME_SCALE; the CLI
+ * takes it as its hidden --time-scale flag on the power commands (the product reads no such variable).
+ */
+function withTimeScale(args: string[], env: NodeJS.ProcessEnv): { args: string[]; env: NodeJS.ProcessEnv } {
+  const { CLUSTER_POWER_TIME_SCALE: scale, ...rest } = env;
+  if (scale === undefined || !["status", "pause", "resume"].includes(args[0])) return { args, env: rest };
+  return { args: [...args, "--time-scale", scale], env: rest };
+}
+
+export function startCli(givenArgs: string[], givenEnv: NodeJS.ProcessEnv): Started {
+  const { args, env } = withTimeScale(givenArgs, givenEnv);
   // Asynchronous on purpose: the emulator answering the child runs in this very process.
   const child = spawn(process.execPath, [CLI, ...args], { env, stdio: ["ignore", "pipe", "pipe"] });
   let out = "";

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { startEmulator, type Emulator } from "../src/emulator/server";
-import { DEMO_TENCENT_CREDENTIALS } from "../src/emulator/tencent";
+import { DEMO_TENCENT_CREDENTIALS } from "../src/clouds/tencent/emulator";
 import { assertBuilt, cleanEnv, runCli, startCli } from "./cli-helpers";
 
 /**
@@ -16,7 +16,7 @@ let seq = 0;
 /** Fresh clusters per test, so tests never depend on each other's leftovers. */
 function cluster(serverlessStatus: "resume" | "pause" = "resume", extra: { dbMode?: "NORMAL" } = {}): string {
   const id = `cynosdbmysql-cli${(++seq).toString().padStart(4, "0")}${serverlessStatus === "pause" ? "p" : "r"}`;
-  emulator.tencent.addCluster({ clusterId: id, region: "ap-guangzhou", serverlessStatus, ...extra });
+  emulator.part("tencentcloud").addCluster({ clusterId: id, region: "ap-guangzhou", serverlessStatus, ...extra });
   return id;
 }
 
@@ -25,7 +25,7 @@ const writes = (id?: string) => emulator.log.count({ cloud: "tencentcloud", acti
 
 beforeAll(async () => {
   assertBuilt();
-  emulator = await startEmulator({ transitionMs: 300, tencent: { clusters: [] } });
+  emulator = await startEmulator({ transitionMs: 300, seeds: { tencentcloud: { clusters: [] } } });
   env = cleanEnv({
     TENCENTCLOUD_SECRET_ID: DEMO_TENCENT_CREDENTIALS.secretId,
     TENCENTCLOUD_SECRET_KEY: DEMO_TENCENT_CREDENTIALS.secretKey,
@@ -97,11 +97,11 @@ describe("cluster-power pause / resume (tencentcloud)", () => {
     for (const [i, id] of ids.entries()) {
       expect(doc.clusters[i]).toMatchObject({ clusterId: id, observedState: "paused", rawStatus: "SERVERLESS running/pause", operation: "pause", writeCalls: 1, reachedTarget: true });
       expect(doc.clusters[i].flowId).toEqual(expect.any(Number));
-      expect(emulator.tencent.getCluster(id)?.serverlessStatus).toBe("pause");
-      // ForcePause is sent explicitly (an Integer in the API) and defaults to 1.
+      expect(emulator.part("tencentcloud").getCluster(id)?.serverlessStatus).toBe("pause");
+      // ForcePause is sent explicitly (an Integer in the API) and defaults to 0, as for the resource.
       const call = emulator.log.find({ action: "PauseServerless", clusterId: id });
       expect(call).toHaveLength(1);
-      expect(JSON.parse(call[0].body)).toMatchObject({ ForcePause: 1 });
+      expect(JSON.parse(call[0].body)).toMatchObject({ ForcePause: 0 });
     }
     // The waits overlapped: every pause call was made before the first cluster could have settled.
     const pauses = emulator.log.find({ action: "PauseServerless" }).filter((e) => ids.includes(e.clusterId!));
@@ -128,13 +128,13 @@ describe("cluster-power pause / resume (tencentcloud)", () => {
   it("--no-wait returns once the call is accepted and reports the state the cloud shows then", async () => {
     emulator.setTransitionMs(5000);
     const id = cluster("resume");
-    const run = await runCli([...tc("pause", id), "--no-wait", "--no-force", "--json"], env);
+    const run = await runCli([...tc("pause", id), "--no-wait", "--force", "--json"], env);
     expect(run.code, run.stderr).toBe(0);
     const c = JSON.parse(run.stdout).clusters[0];
     expect(c).toMatchObject({ observedState: "pausing", rawStatus: "SERVERLESS running/pausing", operation: "pause", writeCalls: 1, reachedTarget: false });
     expect(c.flowId).toEqual(expect.any(Number));
-    expect(emulator.tencent.getCluster(id)?.serverlessStatus).toBe("pausing");
-    expect(JSON.parse(emulator.log.find({ action: "PauseServerless", clusterId: id })[0].body)).toMatchObject({ ForcePause: 0 });
+    expect(emulator.part("tencentcloud").getCluster(id)?.serverlessStatus).toBe("pausing");
+    expect(JSON.parse(emulator.log.find({ action: "PauseServerless", clusterId: id })[0].body)).toMatchObject({ ForcePause: 1 });
 
     // A second --no-wait while it is pausing makes no call and says so.
     const human = await runCli([...tc("pause", id), "--no-wait"], env);
@@ -153,7 +153,7 @@ describe("cluster-power pause / resume (tencentcloud)", () => {
     const noWait = await runCli([...tc("resume", b), "--no-wait"], env);
     expect(noWait.code, noWait.stderr).toBe(0);
     expect(noWait.stdout).toMatch(/resume accepted \(FlowId \d+, RequestId [0-9a-f-]{36}\); not waiting for running/);
-    expect(emulator.tencent.getCluster(b)?.serverlessStatus).toBe("resuming");
+    expect(emulator.part("tencentcloud").getCluster(b)?.serverlessStatus).toBe("resuming");
   });
 
   it("a cluster that cannot be paused fails before any call: exit 1, the rest still done", async () => {

@@ -23,10 +23,11 @@ function usage(fn: () => unknown): UsageError {
 describe("resolvePowerArgs", () => {
   const tc: RawPowerOptions = { cloud: "tencentcloud", clusterId: ["cynosdbmysql-aaaaaaaa"], region: "ap-guangzhou" };
 
-  it("fills the documented defaults: force, wait, 1800 s", () => {
+  it("fills the documented defaults, the resource's own: no force, wait, 1800 s", () => {
     const args = resolvePowerArgs("pause", tc, TC_ENV);
-    expect(args).toMatchObject({ cloud: "tencentcloud", clusterIds: ["cynosdbmysql-aaaaaaaa"], force: true, wait: true, timeoutSeconds: 1800, json: false });
-    expect(args.driver).toMatchObject({ cloud: "tencentcloud", region: "ap-guangzhou" });
+    expect(args).toMatchObject({ cloud: "tencentcloud", clusterIds: ["cynosdbmysql-aaaaaaaa"], writeOptions: { forcePause: false }, wait: true, timeoutSeconds: 1800, json: false });
+    expect(args.driver).toMatchObject({ region: "ap-guangzhou" });
+    expect(resolvePowerArgs("pause", { ...tc, force: true }, TC_ENV).writeOptions).toEqual({ forcePause: true });
   });
 
   it("names the field and the fix for each usage mistake", () => {
@@ -38,7 +39,7 @@ describe("resolvePowerArgs", () => {
     expect(usage(() => resolvePowerArgs("status", { ...tc, region: undefined }, TC_ENV)).message).toContain("TENCENTCLOUD_REGION");
     expect(usage(() => resolvePowerArgs("status", { cloud: "zillizcloud", clusterId: ["in01-a"], site: "intl" }, ZC_ENV)).message).toContain("global, china");
     expect(usage(() => resolvePowerArgs("status", { ...tc, site: "china" }, TC_ENV)).message).toContain("default, intl, regional");
-    expect(usage(() => resolvePowerArgs("pause", { cloud: "zillizcloud", clusterId: ["in01-a"], force: false }, ZC_ENV)).field).toBe("--no-force");
+    expect(usage(() => resolvePowerArgs("pause", { cloud: "zillizcloud", clusterId: ["in01-a"], force: true }, ZC_ENV)).field).toBe("--force");
   });
 
   it("refuses to send credentials over plain http to a non-loopback endpoint", () => {
@@ -77,7 +78,7 @@ describe("resolvePowerArgs", () => {
       { cloud: "zillizcloud", clusterId: ["in01-a"], apiVersion: "v1", region: "aws-us-west-2", endpoint: "http://127.0.0.1:9", site: "china" },
       ZC_ENV,
     );
-    expect(args.driver).toMatchObject({ cloud: "zillizcloud", apiVersion: "v1", region: "aws-us-west-2", endpoint: "http://127.0.0.1:9", site: "china" });
+    expect(args.driver).toMatchObject({ region: "aws-us-west-2", endpoint: "http://127.0.0.1:9", options: { apiVersion: "v1", site: "china" } });
   });
 });
 
@@ -107,17 +108,17 @@ describe("parseCommandLine", () => {
   }
 
   it("parses repeatable --cluster-id and the negated switches", () => {
-    const { invocation } = parse("pause", "--cloud", "tencentcloud", "--region", "ap-guangzhou", "--cluster-id", "cynosdbmysql-a", "--cluster-id", "cynosdbmysql-b", "--no-force", "--no-wait", "--timeout", "90", "--json");
+    const { invocation } = parse("pause", "--cloud", "tencentcloud", "--region", "ap-guangzhou", "--cluster-id", "cynosdbmysql-a", "--cluster-id", "cynosdbmysql-b", "--force", "--no-wait", "--timeout", "90", "--json");
     expect(invocation.kind).toBe("power");
     if (invocation.kind !== "power") return;
-    expect(invocation.args).toMatchObject({ command: "pause", clusterIds: ["cynosdbmysql-a", "cynosdbmysql-b"], force: false, wait: false, timeoutSeconds: 90, json: true });
+    expect(invocation.args).toMatchObject({ command: "pause", clusterIds: ["cynosdbmysql-a", "cynosdbmysql-b"], writeOptions: { forcePause: true }, wait: false, timeoutSeconds: 90, json: true });
   });
 
   it("gives --help exit 0 on stdout, and usage errors exit 2 with a hint on stderr", () => {
     const help = parse("resume", "--help");
     expect(help.invocation).toEqual({ kind: "exit", code: EXIT.ok });
     expect(help.out).toContain("--timeout <seconds>");
-    expect(help.out).not.toContain("--no-force");
+    expect(help.out).not.toContain("--force");
 
     for (const argv of [
       ["status", "--cloud", "tencentcloud", "--cluster-id", "x", "--frobnicate"],

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { startEmulator, type Emulator } from "../src/emulator/server";
-import { DEMO_ZILLIZ_API_KEY, type ZillizPlan } from "../src/emulator/zilliz";
+import { DEMO_ZILLIZ_API_KEY, type ZillizPlan } from "../src/clouds/zilliz/emulator";
 import { assertBuilt, cleanEnv, runCli } from "./cli-helpers";
 
 /** The built `cluster-power` command against the Zilliz part of the emulator, on v2 and v1. */
@@ -11,7 +11,7 @@ let seq = 0;
 
 function cluster(status: "RUNNING" | "STOPPED" = "RUNNING", plan: ZillizPlan = "Standard"): string {
   const id = `in01-cli${(++seq).toString().padStart(4, "0")}${status === "RUNNING" ? "r" : "s"}`;
-  emulator.zilliz.addCluster({ clusterId: id, regionId: "aws-us-west-2", plan, status });
+  emulator.part("zillizcloud").addCluster({ clusterId: id, regionId: "aws-us-west-2", plan, status });
   return id;
 }
 
@@ -20,7 +20,7 @@ const writes = (id: string) => emulator.log.count({ cloud: "zillizcloud", action
 
 beforeAll(async () => {
   assertBuilt();
-  emulator = await startEmulator({ transitionMs: 300, zilliz: { clusters: [] } });
+  emulator = await startEmulator({ transitionMs: 300, seeds: { zillizcloud: { clusters: [] } } });
   env = cleanEnv({
     ZILLIZCLOUD_API_KEY: DEMO_ZILLIZ_API_KEY,
     CLUSTER_POWER_ZILLIZCLOUD_ENDPOINT: emulator.url,

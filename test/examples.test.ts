@@ -4,9 +4,9 @@ import { promisify } from "node:util";
 import { join } from "node:path";
 import { readFileSync } from "node:fs";
 import { beforeAll, describe, expect, it } from "vitest";
-import type * as Evaluate from "../src/demo/evaluate";
-import type * as Stack from "../src/demo/stack";
-import { isSecretValue } from "../src/provider/engine-client";
+import type * as Evaluate from "../tools/demo/evaluate";
+import type * as Stack from "../tools/demo/stack";
+import { isSecretValue } from "../tools/engine-client";
 import { ROOT, SHIM_FIXTURE, TYPE } from "./harness/provider-harness";
 
 /**
@@ -15,8 +15,8 @@ import { ROOT, SHIM_FIXTURE, TYPE } from "./harness/provider-harness";
  */
 
 const cjs = createRequire(join(ROOT, "package.json"));
-const { evaluateProgram } = cjs("./dist/demo/evaluate.js") as typeof Evaluate;
-const { loadStack } = cjs("./dist/demo/stack.js") as typeof Stack;
+const { evaluateProgram } = cjs("./build/tools/demo/evaluate.js") as typeof Evaluate;
+const { loadStack } = cjs("./build/tools/demo/stack.js") as typeof Stack;
 
 type Evaluation = Awaited<ReturnType<typeof evaluateProgram>>;
 const byName = (e: Evaluation) => Object.fromEntries(e.resources.map((r) => [r.name, r]));

@@ -1,8 +1,8 @@
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type * as Evaluate from "../src/demo/evaluate";
-import type * as Stack from "../src/demo/stack";
+import type * as Evaluate from "../tools/demo/evaluate";
+import type * as Stack from "../tools/demo/stack";
 import { startEmulator, type Emulator } from "../src/emulator/server";
 import { Engine, engineClient, ProviderHost, ROOT, type Props } from "./harness/provider-harness";
 
@@ -12,8 +12,8 @@ import { Engine, engineClient, ProviderHost, ROOT, type Props } from "./harness/
  */
 
 const cjs = createRequire(join(ROOT, "package.json"));
-const { evaluateProgram } = cjs("./dist/demo/evaluate.js") as typeof Evaluate;
-const { loadStack } = cjs("./dist/demo/stack.js") as typeof Stack;
+const { evaluateProgram } = cjs("./build/tools/demo/evaluate.js") as typeof Evaluate;
+const { loadStack } = cjs("./build/tools/demo/stack.js") as typeof Stack;
 
 let emulator: Emulator;
 let host: ProviderHost;
@@ -22,7 +22,7 @@ const writes = () => emulator.log.count({ action: ["PauseServerless", "ResumeSer
 
 beforeAll(async () => {
   emulator = await startEmulator({ transitionMs: 150 });
-  host = await ProviderHost.start({ cwd: ROOT, project: "cluster-power", env: { CLUSTER_POWER_TIME_SCALE: "0.01" } });
+  host = await ProviderHost.start({ cwd: ROOT, project: "cluster-power" });
   engine = new Engine(host);
 });
 afterAll(async () => {
@@ -31,7 +31,7 @@ afterAll(async () => {
 });
 
 const stack = (overrides: Record<string, unknown> = {}) =>
-  loadStack(ROOT, "dev", { "tencentcloud:endpoint": emulator.url, "zillizcloud:endpoint": emulator.url, ...overrides });
+  loadStack(ROOT, "dev", { "tencentcloud:endpoint": emulator.url, "zillizcloud:endpoint": emulator.url, "cluster-power:timeScale": "0.01", ...overrides });
 
 describe("the root program through the engine client", () => {
   it("previews, applies, corrects drift, replaces, and destroys", async () => {
@@ -52,7 +52,7 @@ describe("the root program through the engine client", () => {
     expect((await engine.up(paused)).map((s) => s.op)).toEqual(["same", "same", "same", "same"]);
     expect(writes()).toBe(before);
 
-    emulator.zilliz.resumeOutOfBand("in01-3a8c1f5e2b7d9a4", { immediate: true });
+    emulator.part("zillizcloud").resumeOutOfBand("in01-3a8c1f5e2b7d9a4", { immediate: true });
     const refresh = await engine.refresh();
     expect(refresh.filter((s) => s.drift).map((s) => s.name)).toEqual(["orders-search"]);
     const corrected = await engine.up(paused);
@@ -62,20 +62,20 @@ describe("the root program through the engine client", () => {
       "orders-search": "update",
       "recs-hangzhou": "same",
     });
-    expect(emulator.zilliz.getCluster("in01-3a8c1f5e2b7d9a4")?.status).toBe("STOPPED");
+    expect(emulator.part("zillizcloud").getCluster("in01-3a8c1f5e2b7d9a4")?.status).toBe("STOPPED");
 
     // Point one resource at another cluster: delete-before-replace, then create.
     const moved = paused.map((r) => (r.name === "orders-db" ? { ...r, inputs: { ...r.inputs, clusterId: "cynosdbmysql-9tq4rb6c" } as Props } : r));
     const replaced = await engine.up(moved);
     expect(replaced.find((s) => s.name === "orders-db")).toMatchObject({ op: "replace", replaces: ["clusterId"] });
-    expect(emulator.tencent.getCluster("cynosdbmysql-9tq4rb6c")?.serverlessStatus).toBe("pause");
+    expect(emulator.part("tencentcloud").getCluster("cynosdbmysql-9tq4rb6c")?.serverlessStatus).toBe("pause");
 
     const destroyed = await engine.destroy();
     expect(destroyed.every((s) => s.op === "delete" && !s.error)).toBe(true);
     expect(engine.state.size).toBe(0);
     // analytics-db has onDelete: resume in Pulumi.dev.yaml; the others were left paused.
-    expect(emulator.tencent.getCluster("cynosdbmysql-2k7d9xq1")?.serverlessStatus).toBe("resume");
-    expect(emulator.tencent.getCluster("cynosdbmysql-9tq4rb6c")?.serverlessStatus).toBe("pause");
+    expect(emulator.part("tencentcloud").getCluster("cynosdbmysql-2k7d9xq1")?.serverlessStatus).toBe("resume");
+    expect(emulator.part("tencentcloud").getCluster("cynosdbmysql-9tq4rb6c")?.serverlessStatus).toBe("pause");
   });
 });
 

@@ -2,20 +2,20 @@ import { appendFileSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type * as Installed from "../src/bench/installed";
+import type * as Installed from "../tools/bench/installed";
 import type * as Shim from "../src/provider/shim";
 import { startEmulator, type Emulator } from "../src/emulator/server";
 import { CREDENTIALS, ProviderHost, ROOT, SECRET_KEYS, SHIM_FIXTURE, stackConfig, TYPE, urnOf, type Props } from "./harness/provider-harness";
 
 /**
  * The production path: the package installed in a program's node_modules (a copy of package.json
- * and dist/, see src/bench/installed.ts), where every ClusterPowerState passes the implementation
+ * and dist/, see tools/bench/installed.ts), where every ClusterPowerState passes the implementation
  * module itself and Pulumi stores a single require() of it. Both `__provider` texts ever written
  * (the shim and this one) must keep working there through the real dynamic-provider host.
  */
 
 const cjs = createRequire(join(ROOT, "package.json"));
-const { installProgram, INSTALLED_PROJECT } = cjs("./dist/bench/installed.js") as typeof Installed;
+const { installProgram, INSTALLED_PROJECT } = cjs("./build/tools/bench/installed.js") as typeof Installed;
 const { referenceSpecifier, IMPLEMENTATION_EXPORT } = cjs("./dist/provider/shim.js") as typeof Shim;
 const BY_REFERENCE_FIXTURE = join(ROOT, "test", "harness", "fixtures", "provider-by-reference.js.txt");
 const byReference = readFileSync(BY_REFERENCE_FIXTURE, "utf8");
@@ -88,20 +88,20 @@ describe("old state through the real host, package installed in node_modules", (
     await emulator?.stop();
   });
 
-  async function lifecycle(host: InstanceType<typeof ProviderHost>, fixture: string, clusterId: string) {
+  async function lifecycle(host: ProviderHost, fixture: string, clusterId: string) {
     const urn = urnOf("test", INSTALLED_PROJECT, TYPE, clusterId);
-    emulator.tencent.addCluster({ clusterId, region: "ap-guangzhou", serverlessStatus: "resume" });
+    emulator.part("tencentcloud").addCluster({ clusterId, region: "ap-guangzhou", serverlessStatus: "resume" });
     const inputs: Props = { cloud: "tencentcloud", clusterId, region: "ap-guangzhou", onDelete: "resume", __provider: fixture };
     const checked = await host.check(urn, {}, inputs);
     const created = await host.create(urn, checked.inputs);
-    emulator.tencent.autoResume(clusterId);
+    emulator.part("tencentcloud").autoResume(clusterId);
     const read = await host.read(urn, clusterId, created.outputs, checked.inputs);
     await host.delete(urn, clusterId, read.outputs, checked.inputs);
-    return { created: created.outputs, read: read.outputs, live: emulator.tencent.getCluster(clusterId)?.serverlessStatus };
+    return { created: created.outputs, read: read.outputs, live: emulator.part("tencentcloud").getCluster(clusterId)?.serverlessStatus };
   }
 
   it("both committed texts (shim and by reference) create, read and delete", async () => {
-    const host = await ProviderHost.start({ cwd: program.dir, project: INSTALLED_PROJECT, env: { CLUSTER_POWER_TIME_SCALE: "0.01" } });
+    const host = await ProviderHost.start({ cwd: program.dir, project: INSTALLED_PROJECT });
     try {
       await host.configure(stackConfig(emulator), SECRET_KEYS);
       const cases: Array<[string, string]> = [[shim, "cynosdbmysql-inst0001"], [byReference, "cynosdbmysql-inst0002"]];
@@ -124,7 +124,7 @@ describe("old state through the real host, package installed in node_modules", (
       `\n{ const readBefore = exports.read; exports.read = async (id, props) => { const r = await readBefore(id, props); return { ...r, props: { ...r.props, rawStatus: r.props.rawStatus + " (rebuilt)" } }; }; }\n`,
     );
     expect(program.serialize().text).toBe(byReference);
-    const host = await ProviderHost.start({ cwd: program.dir, project: INSTALLED_PROJECT, env: { CLUSTER_POWER_TIME_SCALE: "0.01" } });
+    const host = await ProviderHost.start({ cwd: program.dir, project: INSTALLED_PROJECT });
     try {
       await host.configure(stackConfig(emulator), SECRET_KEYS);
       for (const [fixture, clusterId] of [[shim, "cynosdbmysql-inst0003"], [byReference, "cynosdbmysql-inst0004"]]) {

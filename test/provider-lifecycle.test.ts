@@ -5,7 +5,7 @@ import { CREDENTIALS, DIFF, ProviderCallError, SHIM_FIXTURE, startHarness, UNKNO
 
 /**
  * The provider through Pulumi's own dynamic-provider host, with the engine's call sequences and
- * marshalling (see src/provider/engine-client.ts), against the emulator, for both clouds.
+ * marshalling (see tools/engine-client.ts), against the emulator, for both clouds.
  */
 
 interface CloudCase {
@@ -28,10 +28,10 @@ const CASES: CloudCase[] = [
     cloud: "tencentcloud",
     base: { cloud: "tencentcloud", clusterId: "cynosdbmysql-8vcxoq75", region: "ap-guangzhou" },
     otherClusterId: "cynosdbmysql-2k7d9xq1",
-    live: (em, id) => ({ pause: "paused", resume: "running" })[em.tencent.getCluster(id)?.serverlessStatus ?? ""] ?? em.tencent.getCluster(id)?.serverlessStatus,
-    reset: (em, id, state) => em.tencent.addCluster({ clusterId: id, region: "ap-guangzhou", serverlessStatus: state === "paused" ? "pause" : "resume" }),
-    resumeOutOfBand: (em, id) => em.tencent.autoResume(id),
-    remove: (em, id) => void em.tencent.removeCluster(id),
+    live: (em, id) => ({ pause: "paused", resume: "running" })[em.part("tencentcloud").getCluster(id)?.serverlessStatus ?? ""] ?? em.part("tencentcloud").getCluster(id)?.serverlessStatus,
+    reset: (em, id, state) => em.part("tencentcloud").addCluster({ clusterId: id, region: "ap-guangzhou", serverlessStatus: state === "paused" ? "pause" : "resume" }),
+    resumeOutOfBand: (em, id) => em.part("tencentcloud").autoResume(id),
+    remove: (em, id) => void em.part("tencentcloud").removeCluster(id),
     receiptField: "flowId",
     describeAction: "DescribeClusterDetail",
     writeAction: { pause: "PauseServerless", resume: "ResumeServerless" },
@@ -41,10 +41,10 @@ const CASES: CloudCase[] = [
     cloud: "zillizcloud",
     base: { cloud: "zillizcloud", clusterId: "in01-3a8c1f5e2b7d9a4", region: "aws-us-west-2" },
     otherClusterId: "in01-7e4b2c9d1f6a835",
-    live: (em, id) => ({ STOPPED: "paused", RUNNING: "running" })[em.zilliz.getCluster(id)?.status ?? ""] ?? em.zilliz.getCluster(id)?.status,
-    reset: (em, id, state) => void em.zilliz.addCluster({ clusterId: id, regionId: "aws-us-west-2", plan: "Standard", status: state === "paused" ? "STOPPED" : "RUNNING" }),
-    resumeOutOfBand: (em, id) => em.zilliz.resumeOutOfBand(id, { immediate: true }),
-    remove: (em, id) => void em.zilliz.removeCluster(id),
+    live: (em, id) => ({ STOPPED: "paused", RUNNING: "running" })[em.part("zillizcloud").getCluster(id)?.status ?? ""] ?? em.part("zillizcloud").getCluster(id)?.status,
+    reset: (em, id, state) => void em.part("zillizcloud").addCluster({ clusterId: id, regionId: "aws-us-west-2", plan: "Standard", status: state === "paused" ? "STOPPED" : "RUNNING" }),
+    resumeOutOfBand: (em, id) => em.part("zillizcloud").resumeOutOfBand(id, { immediate: true }),
+    remove: (em, id) => void em.part("zillizcloud").removeCluster(id),
     receiptField: "prompt",
     describeAction: "describe",
     writeAction: { pause: "suspend", resume: "resume" },

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { createRequire } from "node:module";
-import { checkInputs, diffState, satisfies, UNKNOWN, DEFAULTS } from "../src/provider/schema";
+import { checkInputs, diffState, satisfies, UNKNOWN, defaults } from "../src/provider/schema";
 
 const tencent = { cloud: "tencentcloud", clusterId: "cynosdbmysql-8vcxoq75", region: "ap-guangzhou" };
 const zilliz = { cloud: "zillizcloud", clusterId: "in01-3a8c1f5e2b7d9a4", region: "aws-us-west-2" };
@@ -121,6 +121,6 @@ describe("diff", () => {
   });
 
   it("documents the defaults it applies", () => {
-    expect(DEFAULTS).toMatchObject({ powerState: "paused", forcePause: false, allowAutoPause: true, onDelete: "leave", apiVersion: "v2", timeoutSeconds: 1800 });
+    expect(defaults()).toMatchObject({ powerState: "paused", forcePause: false, allowAutoPause: true, onDelete: "leave", apiVersion: "v2", timeoutSeconds: 1800 });
   });
 });

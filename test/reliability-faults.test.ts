@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createDriver, type DriverSettings } from "../src/clouds";
+import { createDriver, type DriverSettings } from "./kit/drivers";
 import { transition } from "../src/core/transition";
-import type { ReliabilityRecord } from "../src/reliability/records";
+import type { ReliabilityRecord } from "../tools/reliability/records";
 import { Recorder } from "./reliability/record";
 import {
   CANARY,
@@ -193,8 +193,8 @@ const EXPIRED: Scenario = {
     expire(c);
   },
   heal: (c) => {
-    if (isTencent(c)) c.emulator.tencent.addKey(canaryTencentKey({ token: CANARY.tencentToken }));
-    else c.emulator.zilliz.addApiKey(CANARY.zillizApiKey);
+    if (isTencent(c)) c.emulator.part("tencentcloud").addKey(canaryTencentKey({ token: CANARY.tencentToken }));
+    else c.emulator.part("zillizcloud").addApiKey(CANARY.zillizApiKey);
   },
   expect: (c) => ({
     outcome: c.op === "read" ? "failed" : "partial",
@@ -205,8 +205,8 @@ const EXPIRED: Scenario = {
 };
 
 function expire(c: CaseContext): void {
-  if (isTencent(c)) c.emulator.tencent.addKey(canaryTencentKey({ token: CANARY.tencentToken, expiresAt: Date.now() - 1 }));
-  else c.emulator.zilliz.revokeApiKey(CANARY.zillizApiKey);
+  if (isTencent(c)) c.emulator.part("tencentcloud").addKey(canaryTencentKey({ token: CANARY.tencentToken, expiresAt: Date.now() - 1 }));
+  else c.emulator.part("zillizcloud").revokeApiKey(CANARY.zillizApiKey);
 }
 
 const SKEW_MS = 6 * 60_000;

@@ -1,7 +1,6 @@
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CLOUD_INPUT_RULES, createDriver } from "../src/clouds";
-import type { CloudName } from "../src/core/power";
+import { CLOUDS } from "../src/clouds";
 import { runPower } from "../src/cli/power";
 import { parseCommandLine, type Invocation } from "../src/cli/program";
 import { ConfigurationError } from "../src/core/errors";
@@ -108,7 +107,8 @@ async function checkOne(news: Record<string, unknown>): Promise<Array<{ property
     if (!hasUnknown(inputs)) {
       // What Check accepts, the driver must accept too, or refuse with a ConfigurationError (no call).
       try {
-        createDriver(provider.driverSettings(inputs as never));
+        const cloud = CLOUDS.require(inputs.cloud);
+        cloud.createDriver(provider.driverRequest(cloud, inputs as never));
       } catch (error) {
         expect(error, JSON.stringify(inputs)).toBeInstanceOf(ConfigurationError);
         expect((error as Error).message).toMatch(FIX);
@@ -189,7 +189,7 @@ function cliEnv(withCredentials: boolean): NodeJS.ProcessEnv {
 
 function validId(cloud: string, id: string): boolean {
   try {
-    CLOUD_INPUT_RULES[cloud as CloudName].validateClusterId(id);
+    CLOUDS.require(cloud).validateClusterId(id);
     return true;
   } catch {
     return false;
@@ -233,7 +233,7 @@ async function parseOne(argv: string[], withCredentials: boolean): Promise<void>
     const { args } = invocation;
     let driverError: unknown;
     try {
-      createDriver(args.driver);
+      CLOUDS.require(args.cloud).createDriver(args.driver);
     } catch (error) {
       driverError = error;
     }

@@ -146,7 +146,7 @@ const pausedIn = (round: number, index: number) => round % 2 === 0 && index >= (
 beforeAll(async () => {
   emulator = await startCanaryEmulator({ transitionMs: TRANSITION_MS });
   // --expose-gc for the probe; a capped young generation so its one-time growth cannot land in a measured round.
-  running = await startCanaryHost(emulator, { env: { CLUSTER_POWER_TIME_SCALE: "0.01", NODE_OPTIONS: "--expose-gc --max-semi-space-size=8" } });
+  running = await startCanaryHost(emulator, { env: { NODE_OPTIONS: "--expose-gc --max-semi-space-size=8" } });
   const providerText = await shim();
   for (const kit of KITS) {
     for (let index = 0; index < PER_CLOUD; index++) {

@@ -6,7 +6,7 @@ import type { AddressInfo } from "node:net";
 import { networkInterfaces, tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createDriver, type DriverSettings } from "../src/clouds";
+import { createDriver, type DriverSettings } from "./kit/drivers";
 import { ConfigurationError } from "../src/core/errors";
 import { cleanEnv, startCli } from "./cli-helpers";
 import { Recorder } from "./reliability/record";

@@ -20,7 +20,7 @@ let seq = 0;
 const sharedLimiter = new SlidingWindowLimiter();
 
 beforeAll(async () => {
-  emu = await startEmulator({ transitionMs: TRANSITION_MS, tencent: { keys: [KEY, TEMP], clusters: [] } });
+  emu = await startEmulator({ transitionMs: TRANSITION_MS, seeds: { tencentcloud: { keys: [KEY, TEMP], clusters: [] } } });
 });
 afterAll(() => emu.stop());
 beforeEach(() => emu.faults.clear());
@@ -28,7 +28,7 @@ beforeEach(() => emu.faults.clear());
 /** A fresh serverless cluster per test, so tests never share state. */
 function newCluster(serverlessStatus: "resume" | "pause" = "resume", extra: Record<string, unknown> = {}): string {
   const id = `cynosdbmysql-t${String(++seq).padStart(7, "0")}`;
-  emu.tencent.addCluster({ clusterId: id, region: "ap-guangzhou", serverlessStatus, ...extra });
+  emu.part("tencentcloud").addCluster({ clusterId: id, region: "ap-guangzhou", serverlessStatus, ...extra });
   return id;
 }
 
@@ -67,7 +67,7 @@ describe("pause and resume through createTencentDriver + transition()", () => {
   it("pause then resume end at the target; repeating either makes zero write calls", async () => {
     const id = newCluster("resume");
     const d = driver();
-    const paused = await run(d, id, "paused", { forcePause: true });
+    const paused = await run(d, id, "paused", { writeOptions: { forcePause: true } });
     expect(paused).toMatchObject({ reachedTarget: true, writeCalls: 1, snapshot: { power: "paused", rawStatus: "SERVERLESS running/pause" } });
     expect(paused.receipt).toMatchObject({ operation: "pause", flowId: expect.any(Number), requestId: expect.stringMatching(/^[0-9a-f-]{36}$/) });
     const [pauseCall] = emu.log.find({ clusterId: id, action: "PauseServerless" });
@@ -83,7 +83,7 @@ describe("pause and resume through createTencentDriver + transition()", () => {
     expect(resumed.receipt?.operation).toBe("resume");
     await run(d, id, "running");
     expect(calls(id, WRITES)).toBe(2);
-    expect(emu.tencent.getCluster(id)?.serverlessStatus).toBe("resume");
+    expect(emu.part("tencentcloud").getCluster(id)?.serverlessStatus).toBe("resume");
   });
 
   it("ForcePause is always explicit: 0 when unset (the API default 1 would drop connections), 1 when asked", async () => {
@@ -91,7 +91,7 @@ describe("pause and resume through createTencentDriver + transition()", () => {
     await run(driver(), id, "paused");
     expect(JSON.parse(emu.log.find({ clusterId: id, action: "PauseServerless" })[0].body)).toEqual({ ClusterId: id, ForcePause: 0 });
     const id2 = newCluster("resume");
-    await run(driver(), id2, "paused", { forcePause: true });
+    await run(driver(), id2, "paused", { writeOptions: { forcePause: true } });
     expect(JSON.parse(emu.log.find({ clusterId: id2, action: "PauseServerless" })[0].body)).toEqual({ ClusterId: id2, ForcePause: 1 });
   });
 
@@ -131,7 +131,7 @@ describe("pause and resume through createTencentDriver + transition()", () => {
 
   it("drift: an out-of-band auto-resume is undone by the next pause", async () => {
     const id = newCluster("pause");
-    emu.tencent.autoResume(id);
+    emu.part("tencentcloud").autoResume(id);
     const result = await run(driver(), id, "paused");
     expect(result).toMatchObject({ reachedTarget: true, writeCalls: 1 });
   });
@@ -171,7 +171,7 @@ describe("every fault class ends in the right state or a clear error with the cl
     expect((e.partial.cause as CloudApiError).code).toBe(code);
     expect((e.partial.cause as CloudApiError).requestId).toMatch(/^[0-9a-f-]{36}$/);
     expect(calls(id, action)).toBe(1);
-    expect(emu.tencent.getCluster(id)?.serverlessStatus).toBe("resume");
+    expect(emu.part("tencentcloud").getCluster(id)?.serverlessStatus).toBe("resume");
   });
 
   it("AuthFailure.SignatureExpire is re-signed once, then surfaces with a clock hint", async () => {
@@ -279,7 +279,7 @@ describe("every fault class ends in the right state or a clear error with the cl
     expect(e.message).toContain(`flow ${e.partial.receipt?.flowId}`);
     expect(e.partial.receipt?.requestId).toBeDefined();
     expect(emu.log.count({ clusterId: undefined, action: "DescribeFlow" })).toBeGreaterThan(0);
-    expect(emu.tencent.getCluster(id)?.serverlessStatus).toBe("resume");
+    expect(emu.part("tencentcloud").getCluster(id)?.serverlessStatus).toBe("resume");
   });
 
   it("ServerlessClusterStatusDenied race: the cluster auto-pauses between our read and our write", async () => {
@@ -288,7 +288,7 @@ describe("every fault class ends in the right state or a clear error with the cl
     let reads = 0;
     const read = async (clusterId: string, signal: AbortSignal) => {
       const snapshot = await d.describe(clusterId, signal);
-      if (reads++ === 0) emu.tencent.autoPause(clusterId);
+      if (reads++ === 0) emu.part("tencentcloud").autoPause(clusterId);
       return snapshot;
     };
     const result = await run(d, id, "paused", { read });
@@ -306,10 +306,10 @@ describe("every fault class ends in the right state or a clear error with the cl
   it("temporary credentials that expire mid-run fail with AuthFailure.TokenFailure", async () => {
     const id = newCluster("resume");
     const expiring = { secretId: "AKIDdriverexpiring00000000000000000003", secretKey: "expiring-secret", token: "expiring-token" };
-    emu.tencent.addKey({ ...expiring, expiresAt: Date.now() + 60_000 });
+    emu.part("tencentcloud").addKey({ ...expiring, expiresAt: Date.now() + 60_000 });
     const d = driver({ credentials: expiring });
     await d.describe(id);
-    emu.tencent.addKey({ ...expiring, expiresAt: Date.now() - 1 });
+    emu.part("tencentcloud").addKey({ ...expiring, expiresAt: Date.now() - 1 });
     const e = await failure(run(d, id, "paused"));
     expect(e.message).toContain("AuthFailure.TokenFailure");
     expect(e.message).not.toContain("expiring-token");
@@ -417,10 +417,10 @@ describe("batched reads and DescribeFlow", () => {
   });
 
   it.each([false, true])("a transition waiting on describeMany reaches the target (list shows transitions: %s)", async (shows) => {
-    const other = await startEmulator({ transitionMs: 400, tencent: { keys: [KEY], describeClustersShowsTransitions: shows } });
+    const other = await startEmulator({ transitionMs: 400, seeds: { tencentcloud: { keys: [KEY], describeClustersShowsTransitions: shows } } });
     try {
       const id = "cynosdbmysql-list0001";
-      other.tencent.addCluster({ clusterId: id });
+      other.part("tencentcloud").addCluster({ clusterId: id });
       const d = driver({ endpoint: other.url });
       const read = async (clusterId: string, signal: AbortSignal) => {
         const snapshot = (await d.describeMany!([clusterId], signal)).get(clusterId);

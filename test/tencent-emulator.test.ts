@@ -5,7 +5,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { httpRequest } from "../src/core/http";
 import { signTc3 } from "../src/clouds/tencent/signer";
 import { startEmulator, type Emulator } from "../src/emulator/server";
-import { DEMO_TENCENT_CREDENTIALS } from "../src/emulator/tencent";
+import { DEMO_TENCENT_CREDENTIALS } from "../src/clouds/tencent/emulator";
 
 const require = createRequire(import.meta.url);
 const { cynosdb } = require("tencentcloud-sdk-nodejs-cynosdb");
@@ -20,17 +20,14 @@ const TRANSITION_MS = 200;
 let emu: Emulator;
 
 beforeAll(async () => {
-  emu = await startEmulator({
-    transitionMs: TRANSITION_MS,
-    tencent: {
+  emu = await startEmulator({ transitionMs: TRANSITION_MS, seeds: { tencentcloud: {
       keys: [KEY, { ...TEMP }],
       clusters: [
         { clusterId: A, region: "ap-guangzhou" },
         { clusterId: B, region: "ap-guangzhou", serverlessStatus: "pause" },
         { clusterId: NORMAL, region: "ap-guangzhou", dbMode: "NORMAL" },
       ],
-    },
-  });
+    } } });
 });
 afterAll(() => emu.stop());
 beforeEach(() => {
@@ -67,7 +64,7 @@ interface RawOptions {
 
 /** One hand-built request, so tests can break exactly one thing at a time. */
 async function raw(action: string, params: object, o: RawOptions = {}) {
-  const creds = o.creds ?? KEY;
+  const creds: { secretId: string; secretKey: string; token?: string } = o.creds ?? KEY;
   const body = JSON.stringify(params);
   const timestamp = o.timestamp ?? Math.floor(Date.now() / 1000);
   const url = new URL(emu.url);
@@ -121,7 +118,7 @@ describe("fidelity: the official tencentcloud-sdk-nodejs-cynosdb client", () => 
     const resumed = await client.ResumeServerless({ ClusterId: A });
     expect(resumed.FlowId).toBeGreaterThan(paused.FlowId);
     await sleep(TRANSITION_MS + 50);
-    expect(emu.tencent.getCluster(A)?.serverlessStatus).toBe("resume");
+    expect(emu.part("tencentcloud").getCluster(A)?.serverlessStatus).toBe("resume");
   });
 
   it("succeeds with the real host name signed (strict service and host), routed to the emulator", async () => {
@@ -199,7 +196,7 @@ describe("TC3 verification", () => {
     expect((await raw("DescribeClusterDetail", { ClusterId: A }, { creds: { ...TEMP, token: "stolen" } })).Error.Code).toBe("AuthFailure.TokenFailure");
     expect((await raw("DescribeClusterDetail", { ClusterId: A }, { creds: { ...KEY, token: "extra" } })).Error.Code).toBe("AuthFailure.TokenFailure");
     const expiring = { secretId: "AKIDexpiring000000000000000000000003", secretKey: "k3", token: "t3" };
-    emu.tencent.addKey({ ...expiring, expiresAt: Date.now() + 60_000 });
+    emu.part("tencentcloud").addKey({ ...expiring, expiresAt: Date.now() + 60_000 });
     expect((await raw("DescribeClusterDetail", { ClusterId: A }, { creds: expiring })).Detail).toBeDefined();
     emu.setClockOffsetMs(61_000); // the emulator's clock passes the expiry (still within signature skew)
     expect((await raw("DescribeClusterDetail", { ClusterId: A }, { creds: expiring })).Error.Code).toBe("AuthFailure.TokenFailure");
@@ -242,7 +239,7 @@ describe("cynosdb behaviour", () => {
     expect((await raw("DescribeFlow", { FlowId: flow.FlowId })).Status).toBe(0);
     expect((await raw("PauseServerless", { ClusterId: B, ForcePause: 1 })).FlowId).toBeGreaterThan(0);
     await sleep(TRANSITION_MS + 50);
-    expect(emu.tencent.getCluster(B)?.serverlessStatus).toBe("pause");
+    expect(emu.part("tencentcloud").getCluster(B)?.serverlessStatus).toBe("pause");
   });
 
   it("a flow-failed fault runs the flow to status 1 and returns the cluster to its old state", async () => {
@@ -259,21 +256,21 @@ describe("cynosdb behaviour", () => {
     emu.faults.push({ cloud: "tencentcloud", action: "PauseServerless", fault: { kind: "malformed" } });
     const url = new URL(emu.url);
     await expect(raw("PauseServerless", { ClusterId: A, ForcePause: 0 })).rejects.toThrow();
-    expect(emu.tencent.getCluster(A)?.serverlessStatus).toBe("resume");
+    expect(emu.part("tencentcloud").getCluster(A)?.serverlessStatus).toBe("resume");
     emu.faults.push({ cloud: "tencentcloud", action: "PauseServerless", fault: { kind: "reset" }, when: "after" });
     await expect(raw("PauseServerless", { ClusterId: A, ForcePause: 0 })).rejects.toThrow(/network error/);
-    expect(emu.tencent.getCluster(A)?.serverlessStatus).toBe("pausing");
+    expect(emu.part("tencentcloud").getCluster(A)?.serverlessStatus).toBe("pausing");
     expect(url.host).toContain("127.0.0.1");
     await sleep(TRANSITION_MS + 50);
   });
 
   it("out-of-band auto-pause and auto-resume, and the list view of transitions when enabled", async () => {
-    emu.tencent.autoPause(A);
+    emu.part("tencentcloud").autoPause(A);
     expect((await raw("DescribeClusterDetail", { ClusterId: A })).Detail.ServerlessStatus).toBe("pause");
-    emu.tencent.autoResume(A);
-    expect(emu.tencent.getCluster(A)?.serverlessStatus).toBe("resume");
+    emu.part("tencentcloud").autoResume(A);
+    expect(emu.part("tencentcloud").getCluster(A)?.serverlessStatus).toBe("resume");
 
-    const other = await startEmulator({ transitionMs: 1000, tencent: { keys: [KEY], clusters: [{ clusterId: A }], describeClustersShowsTransitions: true } });
+    const other = await startEmulator({ transitionMs: 1000, seeds: { tencentcloud: { keys: [KEY], clusters: [{ clusterId: A }], describeClustersShowsTransitions: true } } });
     try {
       const sdk = new cynosdb.v20190107.Client({
         credential: KEY,

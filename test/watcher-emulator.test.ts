@@ -5,8 +5,8 @@ import { SlidingWindowLimiter } from "../src/core/rate-limit";
 import { transition, type WaitPolicy, DEFAULT_WAIT_POLICY } from "../src/core/transition";
 import { StatusWatcher, type WatcherPacing } from "../src/core/watcher";
 import { startEmulator, type Emulator } from "../src/emulator/server";
-import { DEMO_TENCENT_CREDENTIALS } from "../src/emulator/tencent";
-import { DEMO_ZILLIZ_API_KEY } from "../src/emulator/zilliz";
+import { DEMO_TENCENT_CREDENTIALS } from "../src/clouds/tencent/emulator";
+import { DEMO_ZILLIZ_API_KEY } from "../src/clouds/zilliz/emulator";
 
 /**
  * N operations waiting at once through one watcher against the emulator: the request log shows
@@ -30,14 +30,10 @@ afterEach(async () => {
 });
 
 async function tencentFleet(showsTransitions: boolean) {
-  emu = await startEmulator({
-    transitionMs: TRANSITION_MS,
-    rateLimit: RATE,
-    tencent: {
+  emu = await startEmulator({ transitionMs: TRANSITION_MS, rateLimit: RATE, seeds: { tencentcloud: {
       describeClustersShowsTransitions: showsTransitions,
       clusters: tencentIds.map((clusterId) => ({ clusterId, region: "ap-guangzhou", serverlessStatus: "resume" as const })),
-    },
-  });
+    } } });
   const limiter = new SlidingWindowLimiter({ limit: RATE, windowMs: 1000, marginMs: 20 });
   const driver = createTencentDriver({ region: "ap-guangzhou", endpoint: emu.url, credentials: DEMO_TENCENT_CREDENTIALS, limiter, env: {} });
   const watcher = new StatusWatcher(driver, pacing);
@@ -78,7 +74,7 @@ describe("status watcher against the emulator", () => {
   it("confirms a cluster missing from DescribeClusters with one DescribeClusterDetail before reporting not-found", async () => {
     const { watcher, log } = await tencentFleet(true);
     log.clear();
-    emu!.tencent.removeCluster(tencentIds[0]);
+    emu!.part("tencentcloud").removeCluster(tencentIds[0]);
     const never = new AbortController().signal;
     const [gone, present] = await Promise.allSettled([watcher.read(tencentIds[0], never), watcher.read(tencentIds[1], never)]);
     expect(gone.status).toBe("rejected");
@@ -89,11 +85,7 @@ describe("status watcher against the emulator", () => {
   });
 
   it(`serves ${N} concurrent Zilliz waits with list pages instead of per-cluster describes`, async () => {
-    emu = await startEmulator({
-      transitionMs: TRANSITION_MS,
-      rateLimit: RATE,
-      zilliz: { clusters: zillizIds.map((clusterId) => ({ clusterId, regionId: "aws-us-west-2", plan: "Standard" as const })) },
-    });
+    emu = await startEmulator({ transitionMs: TRANSITION_MS, rateLimit: RATE, seeds: { zillizcloud: { clusters: zillizIds.map((clusterId) => ({ clusterId, regionId: "aws-us-west-2", plan: "Standard" as const })) } } });
     const limiter = new SlidingWindowLimiter({ limit: RATE, windowMs: 1000, marginMs: 20 });
     const driver = createZillizDriver({ endpoint: emu.url, apiKey: DEMO_ZILLIZ_API_KEY, limiter, env: {}, pageSize: 25 });
     const watcher = new StatusWatcher(driver, pacing);

@@ -146,12 +146,12 @@ describe("watcher planning (pure)", () => {
     );
   });
 
-  it("scales only latency knobs with CLUSTER_POWER_TIME_SCALE, never the call budget", () => {
-    const scaled = watcherPacingFor({ CLUSTER_POWER_TIME_SCALE: "0.05" });
+  it("scales only latency knobs with the time scale, never the call budget", () => {
+    const scaled = watcherPacingFor(0.05);
     expect(scaled.minRoundGapMs).toBeCloseTo(DEFAULT_WATCHER_PACING.minRoundGapMs * 0.05);
     expect(scaled.budgetCalls).toBe(DEFAULT_WATCHER_PACING.budgetCalls);
     expect(scaled.windowMs).toBe(DEFAULT_WATCHER_PACING.windowMs);
-    expect(watcherPacingFor({})).toBe(DEFAULT_WATCHER_PACING);
+    expect(watcherPacingFor(1)).toBe(DEFAULT_WATCHER_PACING);
   });
 });
 

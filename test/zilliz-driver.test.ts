@@ -9,7 +9,7 @@ import { transition, type TransitionResult, type WaitPolicy } from "../src/core/
 import { StatusWatcher } from "../src/core/watcher";
 import type { FaultRule } from "../src/emulator/faults";
 import { startEmulator, type Emulator } from "../src/emulator/server";
-import { DEMO_ZILLIZ_API_KEY, type ZillizPlan } from "../src/emulator/zilliz";
+import { DEMO_ZILLIZ_API_KEY, type ZillizPlan } from "../src/clouds/zilliz/emulator";
 
 const TRANSITION_MS = 150;
 const FAST: WaitPolicy = { firstDelayMs: 40, factor: 1.5, maxDelayMs: 150, graceReads: 4, operationStatusEvery: 3, maxWrites: 3 };
@@ -29,14 +29,14 @@ afterAll(async () => {
 });
 beforeEach(() => {
   emu.faults.clear();
-  emu.zilliz.setStatusSpelling("STOPPED");
-  emu.zilliz.setErrorHttpStatus("200");
+  emu.part("zillizcloud").setStatusSpelling("STOPPED");
+  emu.part("zillizcloud").setErrorHttpStatus("200");
 });
 
 function cluster(plan: ZillizPlan = "Standard", regionId = "aws-us-west-2", status = "RUNNING"): string {
   const prefix = plan === "Free" ? "in03" : plan === "Serverless" ? "in05" : "in01";
   const clusterId = `${prefix}-${(++serial).toString(16).padStart(15, "0")}`;
-  emu.zilliz.addCluster({ clusterId, regionId, plan, status });
+  emu.part("zillizcloud").addCluster({ clusterId, regionId, plan, status });
   return clusterId;
 }
 
@@ -83,7 +83,7 @@ describe.each(["v2", "v1"] as const)("Zilliz %s against the emulator", (v) => {
     expect(paused).toMatchObject({ reachedTarget: true, writeCalls: 1, snapshot: { power: "paused", rawStatus: "STOPPED" } });
     expect(paused.receipt?.prompt).toMatch(PROMPT.suspend);
     expect(paused.receipt?.requestId).toMatch(/^[0-9a-f]{32}$/);
-    expect(emu.zilliz.getCluster(id)?.status).toBe("STOPPED");
+    expect(emu.part("zillizcloud").getCluster(id)?.status).toBe("STOPPED");
 
     const again = await run(d, id, "paused");
     expect(again).toMatchObject({ reachedTarget: true, writeCalls: 0 });
@@ -105,7 +105,7 @@ describe.each(["v2", "v1"] as const)("Zilliz %s against the emulator", (v) => {
   });
 
   it("handles the SUSPENDING/SUSPENDED spelling of the suspend states too", async () => {
-    emu.zilliz.setStatusSpelling("SUSPENDED");
+    emu.part("zillizcloud").setStatusSpelling("SUSPENDED");
     const id = cluster();
     const result = await run(driver(v), id, "paused");
     expect(result.snapshot).toMatchObject({ power: "paused", rawStatus: "SUSPENDED" });
@@ -140,7 +140,7 @@ describe.each(["v2", "v1"] as const)("Zilliz %s against the emulator", (v) => {
 
   it("an unknown cluster fails with ClusterNotFoundError after one read (HTTP 200 or 404 answers alike)", async () => {
     for (const mode of ["200", "4xx"] as const) {
-      emu.zilliz.setErrorHttpStatus(mode);
+      emu.part("zillizcloud").setErrorHttpStatus(mode);
       const id = `in01-nothere${mode}${v}`;
       const error = await failure(run(driver(v), id, "paused"));
       expect(error.reason).toBe("cloud-error");
@@ -161,14 +161,14 @@ describe.each(["v2", "v1"] as const)("Zilliz %s against the emulator", (v) => {
 
   it("a key revoked mid-run fails at the next read instead of polling until the deadline", async () => {
     const key = `revocable-key-${v}-0123456789`;
-    emu.zilliz.addApiKey(key);
+    emu.part("zillizcloud").addApiKey(key);
     const id = cluster();
     let reads = 0;
     const d = driver(v, { apiKey: key });
     const error = await failure(
       run(d, id, "paused", {
         read: async (clusterId, signal) => {
-          if (++reads === 2) emu.zilliz.revokeApiKey(key);
+          if (++reads === 2) emu.part("zillizcloud").revokeApiKey(key);
           return d.describe(clusterId, signal);
         },
       }),
@@ -191,12 +191,12 @@ describe.each(["v2", "v1"] as const)("Zilliz %s against the emulator", (v) => {
 
   it("waits through CREATING/MODIFYING and an opposite transition, then acts", async () => {
     const id = cluster("Standard", "aws-us-west-2", "MODIFYING");
-    setTimeout(() => emu.zilliz.setStatus(id, "RUNNING"), 200);
+    setTimeout(() => emu.part("zillizcloud").setStatus(id, "RUNNING"), 200);
     const result = await run(driver(v), id, "paused");
     expect(result).toMatchObject({ reachedTarget: true, writeCalls: 1 });
 
     const resuming = cluster("Standard", "aws-us-west-2", "STOPPED");
-    emu.zilliz.resumeOutOfBand(resuming);
+    emu.part("zillizcloud").resumeOutOfBand(resuming);
     expect(await run(driver(v), resuming, "paused")).toMatchObject({ reachedTarget: true, writeCalls: 1 });
   });
 
@@ -208,7 +208,7 @@ describe.each(["v2", "v1"] as const)("Zilliz %s against the emulator", (v) => {
       read: async (clusterId, signal) => {
         const snapshot = await d.describe(clusterId, signal);
         // Someone suspends it in the console right after our first read.
-        if (first) emu.zilliz.suspendOutOfBand(clusterId);
+        if (first) emu.part("zillizcloud").suspendOutOfBand(clusterId);
         first = false;
         return snapshot;
       },
@@ -225,7 +225,7 @@ describe.each(["v2", "v1"] as const)("Zilliz %s against the emulator", (v) => {
     const id = cluster();
     const d = driver(v);
     await run(d, id, "paused");
-    emu.zilliz.resumeOutOfBand(id, { immediate: true });
+    emu.part("zillizcloud").resumeOutOfBand(id, { immediate: true });
     expect((await d.describe(id)).power).toBe("running");
     expect(await run(d, id, "paused")).toMatchObject({ reachedTarget: true, writeCalls: 1 });
   });
@@ -276,7 +276,7 @@ describe.each(["v2", "v1"] as const)("Zilliz %s against the emulator", (v) => {
         } else {
           const result = await run(d, id, "paused");
           expect(result.reachedTarget).toBe(true);
-          expect(emu.zilliz.getCluster(id)?.status).toBe("STOPPED");
+          expect(emu.part("zillizcloud").getCluster(id)?.status).toBe("STOPPED");
         }
         expect(emu.log.count({ clusterId: id, action: "suspend" })).toBe(c.suspends);
         expect(emu.faults.pending()).toBe(0);
@@ -308,7 +308,7 @@ describe.each(["v2", "v1"] as const)("Zilliz %s against the emulator", (v) => {
 
     // When every id is found early, paging stops early.
     emu.log.clear();
-    const all = emu.zilliz.listClusters().filter((c) => v === "v2" || c.regionId === "aws-us-west-2");
+    const all = emu.part("zillizcloud").listClusters().filter((c) => v === "v2" || c.regionId === "aws-us-west-2");
     const firstTwo = all.slice(0, 2).map((c) => c.clusterId);
     expect((await d.describeMany!(firstTwo)).size).toBe(2);
     expect(emu.log.count({ action: "list" })).toBe(1);
@@ -345,7 +345,7 @@ describe("60 concurrent suspends", () => {
     emu.log.clear();
     const results = await Promise.all(ids.map((id, i) => run(drivers[i], id, "paused", { read: (c, s) => watcher.read(c, s) })));
     expect(results.every((r) => r.reachedTarget && r.writeCalls === 1)).toBe(true);
-    expect(ids.every((id) => emu.zilliz.getCluster(id)?.status === "STOPPED")).toBe(true);
+    expect(ids.every((id) => emu.part("zillizcloud").getCluster(id)?.status === "STOPPED")).toBe(true);
     expect(emu.log.count({ cloud: "zillizcloud", outcome: "RateLimited" })).toBe(0);
     expect(emu.log.count({ action: "suspend" })).toBe(60);
     // Reads went out as list pages, far fewer than one describe per cluster per poll.
@@ -358,7 +358,7 @@ describe("60 concurrent suspends", () => {
     const unlimited = new SlidingWindowLimiter({ limit: 10_000, windowMs: 1000, marginMs: 0 });
     // A key of its own, so no earlier test's requests are still in the emulator's window.
     const apiKey = "control-burst-key-0123456789abcdef";
-    emu.zilliz.addApiKey(apiKey);
+    emu.part("zillizcloud").addApiKey(apiKey);
     const d = driver("v2", { apiKey, limiter: unlimited, retry: { maxAttempts: 1, baseDelayMs: 1, maxDelayMs: 1 } });
     emu.log.clear();
     const outcomes = await Promise.all(ids.map((id) => d.write("pause", id, {}).then(() => "ok", (e: CloudApiError) => `${e.code}/${e.httpStatus}`)));

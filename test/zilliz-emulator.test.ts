@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { request } from "undici";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { startEmulator, type Emulator } from "../src/emulator/server";
-import { DEFAULT_ZILLIZ_CLUSTERS, DEMO_ZILLIZ_API_KEY } from "../src/emulator/zilliz";
+import { DEFAULT_ZILLIZ_CLUSTERS, DEMO_ZILLIZ_API_KEY } from "../src/clouds/zilliz/emulator";
 
 /** The Zilliz part of the emulator, spoken to over raw HTTP: codes, bodies, timing, limits, log. */
 
@@ -29,7 +29,7 @@ async function call(method: "GET" | "POST", path: string, headers: Record<string
 
 function fresh(plan: "Standard" | "Free" | "Serverless" = "Standard", regionId = "aws-us-west-2"): string {
   const id = `in01-e${(++serial).toString(16).padStart(14, "0")}`;
-  emu.zilliz.addCluster({ clusterId: id, regionId, plan });
+  emu.part("zillizcloud").addCluster({ clusterId: id, regionId, plan });
   return id;
 }
 
@@ -49,22 +49,22 @@ describe("Zilliz emulator", () => {
   it("v2 refuses missing, unknown and revoked keys with 401 + 21119", async () => {
     const id = fresh();
     const key = "revoke-me-key-0123456789";
-    emu.zilliz.addApiKey(key);
+    emu.part("zillizcloud").addApiKey(key);
     expect((await call("GET", `/v2/clusters/${id}`, { authorization: `Bearer ${key}` })).status).toBe(200);
-    emu.zilliz.revokeApiKey(key);
-    for (const headers of [{}, { authorization: "Bearer nope-nope-nope" }, { authorization: `Bearer ${key}` }, { authorization: DEMO_ZILLIZ_API_KEY }]) {
+    emu.part("zillizcloud").revokeApiKey(key);
+    for (const headers of [{}, { authorization: "Bearer nope-nope-nope" }, { authorization: `Bearer ${key}` }, { authorization: DEMO_ZILLIZ_API_KEY }] as Array<Record<string, string>>) {
       const res = await call("POST", `/v2/clusters/${id}/suspend`, headers);
       expect(res.status).toBe(401);
       expect(res.text).toBe('{"code":21119,"message":"The apikey is illegal."}');
     }
-    expect(emu.zilliz.getCluster(id)?.status).toBe("RUNNING");
+    expect(emu.part("zillizcloud").getCluster(id)?.status).toBe("RUNNING");
   });
 
   it("v1 answers 80001 for an unknown or malformed key and 80002 for a revoked one", async () => {
     const id = fresh();
     const key = "v1-revoke-key-0123456789";
-    emu.zilliz.addApiKey(key);
-    emu.zilliz.revokeApiKey(key);
+    emu.part("zillizcloud").addApiKey(key);
+    emu.part("zillizcloud").revokeApiKey(key);
     const unknown = await call("GET", `/v1/clusters/${id}`, { authorization: "Bearer who-knows", "x-cluster-power-region": "aws-us-west-2" });
     expect([unknown.status, unknown.json]).toEqual([401, { code: 80001, message: "The token is illegal" }]);
     const revoked = await call("GET", `/v1/clusters/${id}`, { authorization: `Bearer ${key}`, "x-cluster-power-region": "aws-us-west-2" });
@@ -112,14 +112,14 @@ describe("Zilliz emulator", () => {
     expect(suspend.text).toBe(
       `{"code":0,"data":{"clusterId":"${id}","prompt":"Successfully Submitted. The cluster will not incur any computing costs when suspended. You will only be billed for the storage costs during this time."}}`,
     );
-    expect(emu.zilliz.getCluster(id)?.status).toBe("STOPPING");
+    expect(emu.part("zillizcloud").getCluster(id)?.status).toBe("STOPPING");
     await sleep(150);
     expect((await call("GET", `/v2/clusters/${id}`)).json).toMatchObject({ data: { status: "STOPPED" } });
     const resume = await call("POST", `/v1/clusters/${id}/resume`, v1());
     expect(resume.json).toMatchObject({ code: 200, data: { clusterId: id, prompt: expect.stringMatching(/^Submission successful\. Cluster is currently resuming/) } });
-    expect(emu.zilliz.getCluster(id)?.status).toBe("RESUMING");
+    expect(emu.part("zillizcloud").getCluster(id)?.status).toBe("RESUMING");
     await sleep(150);
-    expect(emu.zilliz.getCluster(id)?.status).toBe("RUNNING");
+    expect(emu.part("zillizcloud").getCluster(id)?.status).toBe("RUNNING");
   });
 
   it("rejects wrong-state suspend/resume with HTTP 400 and leaves the cluster alone", async () => {
@@ -130,11 +130,11 @@ describe("Zilliz emulator", () => {
     const again = await call("POST", `/v2/clusters/${id}/suspend`);
     expect(again.status).toBe(400);
     expect(again.json.message).toMatch(/current status: STOPPING/);
-    emu.zilliz.setStatusSpelling("SUSPENDED");
+    emu.part("zillizcloud").setStatusSpelling("SUSPENDED");
     try {
       expect((await call("POST", `/v2/clusters/${id}/suspend`)).json.message).toMatch(/current status: SUSPENDING/);
     } finally {
-      emu.zilliz.setStatusSpelling("STOPPED");
+      emu.part("zillizcloud").setStatusSpelling("STOPPED");
     }
   });
 
@@ -144,33 +144,33 @@ describe("Zilliz emulator", () => {
     expect((await call("POST", `/v2/clusters/${free}/suspend`)).json).toEqual({ code: 96021, message: "Free cluster does not support this operation." });
     expect((await call("POST", `/v2/clusters/${serverless}/resume`)).json).toEqual({ code: 96022, message: "Serverless cluster does not support this operation." });
     expect((await call("POST", `/v1/clusters/${serverless}/suspend`, v1())).json).toEqual({ code: 80021, message: "Serverless cluster not support this operation." });
-    emu.zilliz.setErrorHttpStatus("4xx");
+    emu.part("zillizcloud").setErrorHttpStatus("4xx");
     try {
       expect((await call("POST", `/v2/clusters/${free}/suspend`)).status).toBe(400);
       expect((await call("GET", `/v2/clusters/in01-missing`)).status).toBe(404);
     } finally {
-      emu.zilliz.setErrorHttpStatus("200");
+      emu.part("zillizcloud").setErrorHttpStatus("200");
     }
-    expect(emu.zilliz.getCluster(free)?.status).toBe("RUNNING");
+    expect(emu.part("zillizcloud").getCluster(free)?.status).toBe("RUNNING");
   });
 
   it("ABNORMAL/DELETED/FROZEN are settable and block writes; SUSPENDING via setStatus starts a transition", async () => {
     const id = fresh();
     for (const status of ["ABNORMAL", "DELETED", "FROZEN"]) {
-      emu.zilliz.setStatus(id, status);
+      emu.part("zillizcloud").setStatus(id, status);
       expect((await call("GET", `/v2/clusters/${id}`)).json).toMatchObject({ data: { status } });
       expect((await call("POST", `/v2/clusters/${id}/suspend`)).status).toBe(400);
     }
-    emu.zilliz.setStatus(id, "RUNNING");
-    emu.zilliz.setStatus(id, "SUSPENDING");
-    expect(emu.zilliz.getCluster(id)?.status).toBe("STOPPING");
+    emu.part("zillizcloud").setStatus(id, "RUNNING");
+    emu.part("zillizcloud").setStatus(id, "SUSPENDING");
+    expect(emu.part("zillizcloud").getCluster(id)?.status).toBe("STOPPING");
     await sleep(150);
-    expect(emu.zilliz.getCluster(id)?.status).toBe("STOPPED");
-    expect(() => emu.zilliz.suspendOutOfBand(id)).toThrow(/not RUNNING/);
+    expect(emu.part("zillizcloud").getCluster(id)?.status).toBe("STOPPED");
+    expect(() => emu.part("zillizcloud").suspendOutOfBand(id)).toThrow(/not RUNNING/);
   });
 
   it("lists with paging (v2: the account; v1: the region) and validates page parameters", async () => {
-    const all = emu.zilliz.listClusters();
+    const all = emu.part("zillizcloud").listClusters();
     const page2 = await call("GET", "/v2/clusters?pageSize=2&currentPage=2");
     expect(page2.json).toMatchObject({ code: 0, data: { count: all.length, currentPage: 2, pageSize: 2 } });
     expect((page2.json.data as { clusters: Array<{ clusterId: string }> }).clusters.map((c) => c.clusterId)).toEqual(all.slice(2, 4).map((c) => c.clusterId));
@@ -185,7 +185,7 @@ describe("Zilliz emulator", () => {
 
   it("enforces 20 requests/s per endpoint per key with HTTP 429 and a {code, message} body", async () => {
     const key = "rate-key-0123456789abcdef";
-    emu.zilliz.addApiKey(key);
+    emu.part("zillizcloud").addApiKey(key);
     const headers = { authorization: `Bearer ${key}` };
     const id = fresh();
     const answers = await Promise.all(Array.from({ length: 25 }, () => call("GET", `/v2/clusters/${id}`, headers)));
@@ -215,7 +215,7 @@ describe("Zilliz emulator", () => {
     emu.faults.push({ cloud: "zillizcloud", action: "suspend", clusterId: id, fault: { kind: "http", status: 502 }, when: "after" });
     const broken = await call("POST", `/v2/clusters/${id}/suspend`).catch(() => undefined);
     expect(broken).toBeUndefined(); // an HTML 502 page is not JSON
-    expect(emu.zilliz.getCluster(id)?.status).toBe("STOPPING");
+    expect(emu.part("zillizcloud").getCluster(id)?.status).toBe("STOPPING");
     expect(emu.log.find({ clusterId: id, action: "suspend" }).map((e) => e.outcome)).toEqual(["HTTP502"]);
   });
 

@@ -1,31 +1,26 @@
 import { InvalidArgumentError } from "commander";
-import type { DriverSettings } from "../clouds";
-import { ConfigurationError } from "../core/errors";
+import { CLOUDS, type CloudName } from "../clouds";
+import type { CliFlags, CloudDescriptor, DriverRequest } from "../core/cloud";
+import { ConfigurationError, UsageError } from "../core/errors";
 import { safeEndpoint } from "../core/http";
-import { CLOUDS, type CloudName } from "../core/power";
 
 /**
  * Turns what commander parsed into a checked, typed request, before any API call. Everything here
  * is pure (the environment is passed in), so each usage rule has a unit test.
  */
 
-/** A mistake in how the command was invoked: exit code 2, with a message that says what to fix. */
-export class UsageError extends ConfigurationError {}
+export { UsageError };
 
 export const DEFAULT_TIMEOUT_SECONDS = 1800;
 
 /** What commander hands over for `status`, `pause` and `resume` (flags not given are undefined). */
-export interface RawPowerOptions {
+export interface RawPowerOptions extends CliFlags {
   cloud?: string;
   clusterId?: string[];
-  region?: string;
-  endpoint?: string;
-  apiVersion?: string;
-  site?: string;
   json?: boolean;
-  force?: boolean;
   wait?: boolean;
   timeout?: number;
+  timeScale?: number;
 }
 
 export type PowerCommand = "status" | "pause" | "resume";
@@ -35,23 +30,14 @@ export interface PowerArgs {
   cloud: CloudName;
   clusterIds: string[];
   json: boolean;
-  /** pause only: Tencent ForcePause (default true; --no-force turns it off). */
-  force: boolean;
   wait: boolean;
   timeoutSeconds: number;
-  driver: DriverSettings;
+  /** 1 against real clouds; below 1 speeds waits and polls up for an emulator. */
+  timeScale: number;
+  driver: DriverRequest;
+  /** The cloud's own write switches from its flags (e.g. a force pause). */
+  writeOptions: Readonly<Record<string, unknown>>;
 }
-
-/** Credentials come only from the environment: a flag would leave the secret in shell history. */
-export const CREDENTIAL_ENV: Record<CloudName, { required: string[]; optional: string[] }> = {
-  tencentcloud: { required: ["TENCENTCLOUD_SECRET_ID", "TENCENTCLOUD_SECRET_KEY"], optional: ["TENCENTCLOUD_SESSION_TOKEN", "TENCENTCLOUD_SECURITY_TOKEN"] },
-  zillizcloud: { required: ["ZILLIZCLOUD_API_KEY"], optional: [] },
-};
-
-export const ENDPOINT_ENV: Record<CloudName, string> = {
-  tencentcloud: "CLUSTER_POWER_TENCENTCLOUD_ENDPOINT",
-  zillizcloud: "CLUSTER_POWER_ZILLIZCLOUD_ENDPOINT",
-};
 
 /** commander argParser: a repeatable option collects into a list. */
 export function collect(value: string, previous: string[] | undefined): string[] {
@@ -72,6 +58,13 @@ export function parseSeconds(value: string): number {
   return seconds;
 }
 
+/** --time-scale: above 0, at most 1. */
+export function parseTimeScale(value: string): number {
+  const scale = Number(value.trim());
+  if (!(scale > 0 && scale <= 1)) throw new InvalidArgumentError("Use a factor above 0 and at most 1, e.g. --time-scale 0.05.");
+  return scale;
+}
+
 /** --port: 0 (any free port) to 65535. */
 export function parsePort(value: string): number {
   if (!/^\d{1,5}$/.test(value.trim()) || Number(value) > 65535) {
@@ -88,33 +81,34 @@ export function parseMilliseconds(value: string): number {
   return Number(value);
 }
 
-export function isCloudName(value: string): value is CloudName {
-  return (CLOUDS as readonly string[]).includes(value);
-}
-
 export function resolvePowerArgs(command: PowerCommand, raw: RawPowerOptions, env: NodeJS.ProcessEnv): PowerArgs {
-  if (!raw.cloud) throw new UsageError("--cloud", `missing; say which cloud: --cloud ${CLOUDS.join("|")}.`);
-  if (!isCloudName(raw.cloud)) throw new UsageError("--cloud", `"${raw.cloud}" is not supported; use one of ${CLOUDS.join(", ")}.`);
-  const cloud = raw.cloud;
+  if (!raw.cloud) throw new UsageError("--cloud", `missing; say which cloud: --cloud ${CLOUDS.names().join("|")}.`);
+  if (!CLOUDS.has(raw.cloud)) throw new UsageError("--cloud", `"${raw.cloud}" is not supported; use one of ${CLOUDS.names().join(", ")}.`);
+  const cloud = CLOUDS.require(raw.cloud);
 
   const clusterIds = uniqueClusterIds(raw.clusterId ?? []);
   if (clusterIds.length === 0) {
     throw new UsageError("--cluster-id", "missing; name at least one cluster, e.g. --cluster-id ID (repeat it for several clusters).");
   }
 
+  rejectOtherCloudsFlags(cloud, raw);
   if (raw.endpoint !== undefined) safeEndpoint(raw.endpoint, "--endpoint");
-  const driver = driverSettings(cloud, raw, env);
+  if (raw.site !== undefined && !cloud.cli.sites.includes(raw.site)) {
+    throw new UsageError("--site", `"${raw.site}" is not a ${cloud.name} site; use one of ${cloud.cli.sites.join(", ")} (or --endpoint URL).`);
+  }
+  const driver = asUsage(() => cloud.cli.request(raw, env));
   checkCredentials(cloud, env);
 
   return {
     command,
-    cloud,
+    cloud: cloud.name,
     clusterIds,
     json: raw.json ?? false,
-    force: raw.force ?? true,
     wait: raw.wait ?? true,
     timeoutSeconds: raw.timeout ?? DEFAULT_TIMEOUT_SECONDS,
+    timeScale: raw.timeScale ?? 1,
     driver,
+    writeOptions: command === "pause" || command === "resume" ? cloud.cli.writeOptions(raw) : {},
   };
 }
 
@@ -130,55 +124,35 @@ function uniqueClusterIds(ids: string[]): string[] {
   return out;
 }
 
-function driverSettings(cloud: CloudName, raw: RawPowerOptions, env: NodeJS.ProcessEnv): DriverSettings {
-  if (cloud === "tencentcloud") {
-    if (raw.apiVersion !== undefined) {
-      throw new UsageError("--api-version", "applies to zillizcloud only; drop it for tencentcloud (the cynosdb API has one version).");
+/** A flag that belongs to another cloud is a mistake worth naming, not something to ignore. */
+function rejectOtherCloudsFlags(cloud: CloudDescriptor, raw: RawPowerOptions): void {
+  for (const other of CLOUDS.all()) {
+    if (other === cloud) continue;
+    for (const flag of other.cli.flags) {
+      if (raw[flag.attribute] === undefined) continue;
+      const name = flag.flags.split(" ")[0];
+      throw new UsageError(name, `applies to ${other.name} only; drop it for ${cloud.name}.`);
     }
-    const region = raw.region ?? env.TENCENTCLOUD_REGION;
-    if (!region) {
-      throw new UsageError("--region", "required for tencentcloud; pass e.g. --region ap-guangzhou (or set TENCENTCLOUD_REGION).");
-    }
-    const site = siteFor(cloud, raw.site) as "default" | "intl" | "regional" | undefined;
-    return { cloud, region, env, ...(raw.endpoint !== undefined && { endpoint: raw.endpoint }), ...(site && { site }) };
   }
-  if (raw.force === false) {
-    throw new UsageError("--no-force", "applies to tencentcloud only (Zilliz suspend has no force switch); drop it.");
-  }
-  const apiVersion = raw.apiVersion as "v1" | "v2" | undefined;
-  if (apiVersion === "v1" && raw.region === undefined) {
-    throw new UsageError("--region", "required with --api-version v1 (it has one host per region); pass e.g. --region aws-us-west-2, or drop --api-version to use v2.");
-  }
-  const site = siteFor(cloud, raw.site) as "global" | "china" | undefined;
-  return {
-    cloud,
-    env,
-    ...(site && { site }),
-    ...(raw.region !== undefined && { region: raw.region }),
-    ...(apiVersion && { apiVersion }),
-    ...(raw.endpoint !== undefined && { endpoint: raw.endpoint }),
-  };
 }
 
-/** Host families per cloud: Tencent's nearest/intl/regional hosts, Zilliz's global/China site. */
-export const SITES: Record<CloudName, readonly string[]> = {
-  tencentcloud: ["default", "intl", "regional"],
-  zillizcloud: ["global", "china"],
-};
-
-function siteFor(cloud: CloudName, site: string | undefined): string | undefined {
-  if (site === undefined || SITES[cloud].includes(site)) return site;
-  throw new UsageError("--site", `"${site}" is not a ${cloud} site; use one of ${SITES[cloud].join(", ")} (or --endpoint URL).`);
+function asUsage<T>(build: () => T): T {
+  try {
+    return build();
+  } catch (error) {
+    if (error instanceof ConfigurationError && !(error instanceof UsageError)) throw new UsageError(error.field, error.message.slice(error.field.length + 2));
+    throw error;
+  }
 }
 
 /**
  * The drivers check credentials too; checking here first gives a message written for a shell user
  * (which variables to export) and fails before any cluster starts.
  */
-export function checkCredentials(cloud: CloudName, env: NodeJS.ProcessEnv): void {
-  const missing = CREDENTIAL_ENV[cloud].required.filter((name) => !env[name]);
+export function checkCredentials(cloud: CloudDescriptor, env: NodeJS.ProcessEnv): void {
+  const { required, optional } = cloud.cli.credentialEnv;
+  const missing = required.filter((name) => !env[name]);
   if (missing.length === 0) return;
-  const optional = CREDENTIAL_ENV[cloud].optional;
   const placeholder = (name: string) => `${name}=<${name.endsWith("_ID") ? "id" : "key"}>`;
   throw new UsageError(
     missing.join(", "),

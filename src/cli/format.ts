@@ -29,7 +29,7 @@ export function resultText(operation: Operation, outcome: ClusterOutcome): strin
     return call ? `${target} after ${formatElapsed(outcome.elapsedMs)} (${call})` : `already ${target}; no call made`;
   }
   // --no-wait: say exactly what is known, never that it finished.
-  // Zilliz's prompt is boilerplate ("Successfully Submitted..."): it stays in --json only.
+  // A cloud's prompt text is boilerplate ("Successfully Submitted..."): it stays in --json only.
   if (call) return `${operation} accepted (${call}); not waiting for ${target}`;
   return `already ${outcome.observedState}; not waiting for ${target}`;
 }

@@ -1,6 +1,6 @@
-import { CloudApiError, ConfigurationError, describeError, TransitionError } from "../core/errors";
-import { TransportError } from "../core/http";
-import type { CloudName, ClusterSnapshot, Operation, PowerState, WriteReceipt } from "../core/power";
+import { CLOUDS, type CloudName } from "../clouds";
+import { CloudApiError, ConfigurationError, describeError, errorCode, TransitionError, TransportError } from "../core/errors";
+import type { ClusterSnapshot, Operation, PowerState, WriteReceipt } from "../core/power";
 import type { TransitionResult } from "../core/transition";
 
 /**
@@ -21,7 +21,7 @@ export const EXIT = {
 export type ErrorKind = "usage" | "cloud" | "operation" | "interrupted";
 
 export interface OutcomeError {
-  /** The cloud's code (e.g. "ResourceNotFound.ClusterNotFoundError", "80020"), or ours (see `ourCode`). */
+  /** The cloud's own error code, or ours (OUR_ERROR_CODES in src/core/errors.ts). */
   code: string;
   message: string;
   kind: ErrorKind;
@@ -33,9 +33,9 @@ export interface ClusterOutcome {
   /** The last state read from the cloud; null when no read succeeded. */
   observedState: PowerState | null;
   rawStatus: string | null;
-  /** Tencent: FlowId of the PauseServerless/ResumeServerless call this run made. */
+  /** The job id of the pause/resume call this run made, for clouds whose calls return one. */
   flowId?: number | null;
-  /** Zilliz: `prompt` of the suspend/resume call this run made. */
+  /** The cloud's answer text to the pause/resume call this run made, for clouds that give one. */
   prompt?: string | null;
   /**
    * RequestId of this run's pause/resume call; without one, of the failing request, else of the
@@ -63,9 +63,15 @@ function base(cloud: CloudName, clusterId: string, snapshot: ClusterSnapshot | u
   };
 }
 
+/** The receipt fields the cloud fills, null when this run has none (so every row has the same keys). */
+function receiptColumns(cloud: CloudName, source: { flowId?: number | null; prompt?: string | null } | undefined) {
+  const out: { flowId?: number | null; prompt?: string | null } = {};
+  for (const field of CLOUDS.get(cloud)?.receiptFields ?? []) Object.assign(out, { [field]: source?.[field] ?? null });
+  return out;
+}
+
 function receiptFields(cloud: CloudName, receipt: WriteReceipt | undefined, snapshot: ClusterSnapshot | undefined) {
-  const fields = cloud === "tencentcloud" ? { flowId: receipt?.flowId ?? null } : { prompt: receipt?.prompt ?? null };
-  return { ...fields, requestId: receipt?.requestId ?? snapshot?.requestId ?? null, operation: receipt?.operation ?? null };
+  return { ...receiptColumns(cloud, receipt), requestId: receipt?.requestId ?? snapshot?.requestId ?? null, operation: receipt?.operation ?? null };
 }
 
 export function statusOutcome(cloud: CloudName, clusterId: string, snapshot: ClusterSnapshot, elapsedMs: number): ClusterOutcome {
@@ -107,30 +113,19 @@ export function failureOutcome(
   return outcome;
 }
 
-/** Codes for failures that are ours rather than the cloud's. */
-const ourCode: Record<TransitionError["reason"], string> = {
-  deadline: "DeadlineExceeded",
-  "failed-state": "FailedState",
-  unsupported: "Unsupported",
-  "operation-failed": "OperationFailed",
-  "cloud-error": "CloudError",
-  aborted: "Interrupted",
-};
-
+/** The code (errors.ts `errorCode`, the same the provider reports) and how the CLI treats it. */
 export function classify(error: unknown): { code: string; kind: ErrorKind; requestId?: string } {
+  const code = errorCode(error);
+  if (code === "Interrupted") return { code, kind: "interrupted" };
   if (error instanceof TransitionError) {
-    if (error.reason === "aborted") return { code: ourCode.aborted, kind: "interrupted" };
     const cause = error.partial.cause;
     if (error.reason === "cloud-error" && cause !== undefined) return classify(cause);
-    return { code: ourCode[error.reason], kind: "operation" };
+    return { code, kind: "operation" };
   }
-  if (error instanceof ConfigurationError) return { code: "ConfigurationError", kind: "usage" };
-  if (error instanceof CloudApiError) return { code: error.code, kind: "cloud", requestId: error.requestId };
-  if (error instanceof TransportError) {
-    if (error.kind === "aborted") return { code: ourCode.aborted, kind: "interrupted" };
-    return { code: error.kind === "timeout" ? "Timeout" : "NetworkError", kind: "cloud" };
-  }
-  return { code: "InternalError", kind: "operation" };
+  if (error instanceof ConfigurationError) return { code, kind: "usage" };
+  if (error instanceof CloudApiError) return { code, kind: "cloud", requestId: error.requestId };
+  if (error instanceof TransportError) return { code, kind: "cloud" };
+  return { code, kind: "operation" };
 }
 
 function messageFor(
@@ -186,7 +181,7 @@ function jsonCluster(command: "status" | Operation, o: ClusterOutcome): JsonClus
     clusterId: o.clusterId,
     observedState: o.observedState,
     rawStatus: o.rawStatus,
-    ...(o.cloud === "tencentcloud" ? { flowId: o.flowId ?? null } : { prompt: o.prompt ?? null }),
+    ...receiptColumns(o.cloud, o),
     requestId: o.requestId,
   };
   if (command === "status") {

@@ -1,9 +1,9 @@
-import { createDriver } from "../clouds";
+import { CLOUDS } from "../clouds";
 import { describeError, TransitionError } from "../core/errors";
 import type { CloudDriver, Operation } from "../core/power";
 import { targetOf } from "../core/power";
-import { transition } from "../core/transition";
-import { statusReaderFor } from "../core/watcher";
+import { DEFAULT_WAIT_POLICY, scaledPolicy, transition } from "../core/transition";
+import { statusReaderFor, watcherPacingFor } from "../core/watcher";
 import type { PowerArgs } from "./args";
 import { summaryTable } from "./format";
 import { classify, EXIT, exitCodeFor, failureOutcome, jsonReport, statusOutcome, transitionOutcome, type ClusterOutcome } from "./outcome";
@@ -26,7 +26,7 @@ export interface PowerIo {
 export async function runPower(args: PowerArgs, io: PowerIo): Promise<number> {
   let driver: CloudDriver;
   try {
-    driver = createDriver(args.driver);
+    driver = CLOUDS.require(args.cloud).createDriver(args.driver);
   } catch (error) {
     // Bad settings the driver found before any call (e.g. an endpoint or region it cannot use).
     const { kind } = classify(error);
@@ -71,7 +71,8 @@ async function transitionAll(driver: CloudDriver, args: PowerArgs, operation: Op
   const now = io.now ?? Date.now;
   const started = now();
   const deadline = started + args.timeoutSeconds * 1000;
-  const read = statusReaderFor(driver);
+  const read = statusReaderFor(driver, watcherPacingFor(args.timeScale));
+  const policy = scaledPolicy(DEFAULT_WAIT_POLICY, args.timeScale);
   const view = progressView(io.stderr, args.clusterIds, now);
   try {
     return await Promise.all(
@@ -81,7 +82,8 @@ async function transitionAll(driver: CloudDriver, args: PowerArgs, operation: Op
           const result = await transition(driver, clusterId, targetOf(operation), {
             wait: args.wait,
             deadline,
-            ...(operation === "pause" && { forcePause: args.force }),
+            writeOptions: args.writeOptions,
+            policy,
             signal: io.signal,
             read,
             now,

@@ -1,16 +1,16 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { Command, CommanderError, Option } from "commander";
+import { CLOUDS } from "../clouds";
 import { ConfigurationError, describeError } from "../core/errors";
-import { CLOUDS } from "../core/power";
 import {
   collect,
   DEFAULT_TIMEOUT_SECONDS,
   parseMilliseconds,
   parsePort,
   parseSeconds,
+  parseTimeScale,
   resolvePowerArgs,
-  SITES,
   type PowerArgs,
   type PowerCommand,
   type RawPowerOptions,
@@ -40,14 +40,25 @@ export interface ParseIo {
   env: NodeJS.ProcessEnv;
 }
 
-const ENV_HELP = `
-Credentials (environment only; there are no secret flags, so keys stay out of shell history):
-  tencentcloud  TENCENTCLOUD_SECRET_ID, TENCENTCLOUD_SECRET_KEY [, TENCENTCLOUD_SESSION_TOKEN]
-  zillizcloud   ZILLIZCLOUD_API_KEY
-Endpoints (optional; --endpoint wins): CLUSTER_POWER_TENCENTCLOUD_ENDPOINT, CLUSTER_POWER_ZILLIZCLOUD_ENDPOINT
-Region for tencentcloud: --region, else TENCENTCLOUD_REGION.
-
-Exit codes: 0 success, 1 a cloud or operation error on any cluster, 2 a usage error, 130 interrupted.`;
+/** The environment each registered cloud reads, for --help. */
+function environmentHelp(): string {
+  const clouds = CLOUDS.all();
+  const width = Math.max(...clouds.map((c) => c.name.length));
+  const credentials = clouds.map((c) => {
+    const { required, optional } = c.cli.credentialEnv;
+    return `  ${c.name.padEnd(width)}  ${required.join(", ")}${optional.length ? ` [, ${optional[0]}]` : ""}`;
+  });
+  return [
+    "",
+    "Credentials (environment only; there are no secret flags, so keys stay out of shell history):",
+    ...credentials,
+    `Endpoints (optional; --endpoint wins): ${clouds.map((c) => c.cli.endpointEnv).join(", ")}`,
+    "Region: --region;",
+    ...clouds.map((c) => `  ${c.cli.regionHelp}`),
+    "",
+    "Exit codes: 0 success, 1 a cloud or operation error on any cluster, 2 a usage error, 130 interrupted.",
+  ].join("\n");
+}
 
 export function packageVersion(): string {
   try {
@@ -58,14 +69,28 @@ export function packageVersion(): string {
 }
 
 function addCommonOptions(command: Command): Command {
+  const sites = CLOUDS.all().map((c) => `${c.name} ${c.cli.sites.join("|")}`).join(", ");
   return command
-    .addOption(new Option("--cloud <cloud>", "which cloud the clusters live in").choices(CLOUDS))
+    .addOption(new Option("--cloud <cloud>", "which cloud the clusters live in").choices(CLOUDS.names()))
     .addOption(new Option("--cluster-id <id>", "a cluster id; repeat for several clusters (they run concurrently)").argParser(collect))
-    .option("--region <region>", "tencentcloud: API region, e.g. ap-guangzhou (required); zillizcloud: region id, e.g. aws-us-west-2")
+    .option("--region <region>", "the clusters' region (see Region below)")
     .option("--endpoint <url>", "API base URL override (https, or http to 127.0.0.1 only)")
-    .addOption(new Option("--api-version <version>", "zillizcloud only: control-plane API version").choices(["v1", "v2"]))
-    .option("--site <site>", `host family when no endpoint is given: tencentcloud ${SITES.tencentcloud.join("|")}, zillizcloud ${SITES.zillizcloud.join("|")}`)
-    .option("--json", "print one JSON document with the result of every cluster");
+    .option("--site <site>", `host family when no endpoint is given: ${sites}`)
+    .option("--json", "print one JSON document with the result of every cluster")
+    // For a local emulator whose clusters settle in seconds: every wait and poll runs this much faster.
+    .addOption(new Option("--time-scale <factor>", "emulator runs only: scale waits and polls by this factor (0 < x <= 1)").argParser(parseTimeScale).hideHelp());
+}
+
+/** Each cloud's own flags, on the commands they apply to. */
+function addCloudFlags(command: Command, name: PowerCommand): Command {
+  for (const cloud of CLOUDS.all()) {
+    for (const flag of cloud.cli.flags) {
+      if (flag.commands && !flag.commands.includes(name)) continue;
+      const option = new Option(flag.flags, flag.description);
+      command.addOption(flag.choices ? option.choices(flag.choices) : option);
+    }
+  }
+  return command;
 }
 
 function addWaitOptions(command: Command): Command {
@@ -83,38 +108,36 @@ export function parseCommandLine(argv: string[], io: ParseIo): Invocation {
   /** The subcommand being resolved, for the usage hint of errors found after parsing. */
   let current = "";
   const program = new Command("cluster-power")
-    .description("Pause, resume and inspect Tencent Cloud TDSQL-C serverless and Zilliz Cloud dedicated clusters.")
+    .description(`Pause, resume and inspect ${CLOUDS.all().map((c) => c.title).join(", ")}.`)
     .version(packageVersion(), "-V, --version")
     .exitOverride()
     .configureOutput({
       writeOut: (text) => io.stdout.write(text),
       writeErr: (text) => io.stderr.write(text),
     })
-    .addHelpText("after", ENV_HELP)
+    .addHelpText("after", environmentHelp())
     // Without this, "cluster-power stop" or "cluster-power --nope" says what is wrong but not what to do.
     .showHelpAfterError('(run "cluster-power --help" for the commands and their options)');
 
   const power = (name: PowerCommand, description: string, extra: (c: Command) => Command) =>
-    extra(addCommonOptions(program.command(name).description(description)))
+    extra(addCloudFlags(addCommonOptions(program.command(name).description(description)), name))
       .showHelpAfterError(`(run "cluster-power ${name} --help" for usage)`)
-      .addHelpText("after", ENV_HELP)
+      .addHelpText("after", environmentHelp())
       .action((options: RawPowerOptions) => {
         current = name;
         invocation = { kind: "power", args: resolvePowerArgs(name, options, io.env) };
       });
 
   power("status", "Show the power state of clusters.", (c) => c);
-  power("pause", "Pause (suspend) clusters and wait until they are paused.", (c) =>
-    addWaitOptions(c.option("--no-force", "tencentcloud only: ForcePause=0, so the pause waits for open connections instead of cutting them")),
-  );
+  power("pause", "Pause (suspend) clusters and wait until they are paused.", (c) => addWaitOptions(c));
   power("resume", "Resume clusters and wait until they are running.", (c) => addWaitOptions(c));
 
   program
     .command("emulator")
-    .description("Run the local emulator of both clouds (loopback only) until Ctrl-C.")
+    .description("Run the local emulator of every cloud (loopback only) until Ctrl-C.")
     .addOption(new Option("--port <port>", "TCP port on 127.0.0.1; 0 picks a free one").argParser(parsePort).default(0))
     .addOption(new Option("--transition-ms <ms>", "how long a pause/resume takes to settle").argParser(parseMilliseconds))
-    .option("--seed <file>", "JSON file with the clusters (and keys) of both clouds")
+    .option("--seed <file>", `JSON file with the clusters (and keys) per cloud: {${CLOUDS.names().map((n) => `"${n}": …`).join(", ")}}`)
     .showHelpAfterError('(run "cluster-power emulator --help" for usage)')
     .action((options: { port: number; transitionMs?: number; seed?: string }) => {
       invocation = {

@@ -1,58 +1,79 @@
-import { safeEndpoint } from "../core/http";
-import type { CloudDriver, CloudName } from "../core/power";
-import { createTencentDriver, type TencentDriverOptions } from "./tencent";
-import {
-  resolveEndpoint as resolveTencentEndpoint,
-  validateClusterId as validateTencentClusterId,
-  validateRegion as validateTencentRegion,
-} from "./tencent/config";
-import { createZillizDriver, type ZillizDriverOptions } from "./zilliz";
-import { validateClusterId as validateZillizClusterId, validateRegion as validateZillizRegion } from "./zilliz/config";
+import type { CloudDescriptor } from "../core/cloud";
+import { ConfigurationError } from "../core/errors";
+import type { CloudEmulator } from "../emulator/contract";
+import { tencentCloud } from "./tencent";
+import type { TencentClusterPowerStateArgs } from "./tencent/args";
+import { zillizCloud } from "./zilliz";
+import type { ZillizClusterPowerStateArgs } from "./zilliz/args";
 
-/** Everything needed to build a driver for one cluster's account and location. */
-export type DriverSettings =
-  | ({ cloud: "tencentcloud" } & TencentDriverOptions)
-  | ({ cloud: "zillizcloud" } & ZillizDriverOptions);
+/** The built-in clouds: the package's one list of them. A new cloud is a folder and a line here. */
+const BUILT_IN = [tencentCloud, zillizCloud] as const;
 
-/** The one switch on cloud names in the package. */
-export function createDriver(settings: DriverSettings): CloudDriver {
-  switch (settings.cloud) {
-    case "tencentcloud":
-      return createTencentDriver(settings);
-    case "zillizcloud":
-      return createZillizDriver(settings);
+type BuiltIn = (typeof BUILT_IN)[number];
+/** ClusterPowerState inputs, one shape per built-in cloud, discriminated by `cloud`. */
+export type CloudClusterPowerStateArgs = TencentClusterPowerStateArgs | ZillizClusterPowerStateArgs;
+export type { TencentClusterPowerStateArgs, ZillizClusterPowerStateArgs };
+/** The clouds this package ships. */
+export type BuiltInCloud = BuiltIn["name"];
+/** A registered cloud's name: a built-in one, or one registered at run time (extensions, tests). */
+export type CloudName = BuiltInCloud | (string & Record<never, never>);
+
+type PartsByName = { [D in BuiltIn as D["name"]]: D extends CloudDescriptor<infer Part> ? Part : never };
+/** The emulator part of a cloud, typed for the built-in clouds. */
+export type EmulatorPartOf<Name extends string> = Name extends keyof PartsByName ? PartsByName[Name] : CloudEmulator;
+
+export class CloudRegistry {
+  private readonly byName = new Map<string, CloudDescriptor>();
+
+  constructor(clouds: readonly CloudDescriptor[]) {
+    for (const cloud of clouds) this.register(cloud);
+  }
+
+  /**
+   * Adds a cloud. Its name and its cloud-only inputs must be new: two clouds that both declared
+   * `forcePause` would make "only applies to cloud X" ambiguous.
+   */
+  register(cloud: CloudDescriptor): void {
+    if (this.byName.has(cloud.name)) throw new Error(`cloud "${cloud.name}" is registered already`);
+    for (const other of this.byName.values()) {
+      const clash = Object.keys(cloud.inputs).find((input) => input in other.inputs);
+      if (clash) throw new Error(`cloud "${cloud.name}" declares input "${clash}", which belongs to cloud "${other.name}"`);
+    }
+    this.byName.set(cloud.name, cloud);
+  }
+
+  all(): CloudDescriptor[] {
+    return [...this.byName.values()];
+  }
+
+  names(): string[] {
+    return [...this.byName.keys()];
+  }
+
+  has(name: unknown): name is CloudName {
+    return typeof name === "string" && this.byName.has(name);
+  }
+
+  get(name: string): CloudDescriptor | undefined {
+    return this.byName.get(name);
+  }
+
+  /** The descriptor, or a ConfigurationError on `field` that lists the clouds there are. */
+  require(name: unknown, field = "cloud"): CloudDescriptor {
+    const cloud = typeof name === "string" ? this.byName.get(name) : undefined;
+    if (!cloud) throw new ConfigurationError(field, `${JSON.stringify(name)} is not a supported cloud; use one of ${this.quotedNames()}.`);
+    return cloud;
+  }
+
+  quotedNames(): string {
+    return this.names().map((n) => `"${n}"`).join(", ");
+  }
+
+  /** The cloud that declares this cloud-only input, if any. */
+  ownerOfInput(input: string): CloudDescriptor | undefined {
+    return this.all().find((cloud) => input in cloud.inputs);
   }
 }
 
-/**
- * What the provider's check() verifies before any API call, per cloud. Each rule is the cloud
- * folder's own, the one its driver applies, so preview and the driver never disagree. Every
- * validator throws ConfigurationError(field, fix).
- */
-export interface CloudInputRules {
-  validateRegion(region: unknown): string;
-  validateClusterId(clusterId: unknown): string;
-  /** Why this cloud needs a region with these options (completes "region is required …"), or undefined. */
-  regionRequired(options: { apiVersion?: unknown }): string | undefined;
-  /** Throws for an endpoint the driver would refuse. */
-  validateEndpoint(endpoint: string): void;
-}
-
-export const CLOUD_INPUT_RULES: Record<CloudName, CloudInputRules> = {
-  tencentcloud: {
-    validateRegion: validateTencentRegion,
-    validateClusterId: validateTencentClusterId,
-    regionRequired: () => "for tencentcloud: the API Region of the cluster, e.g. ap-guangzhou.",
-    // API 3.0 signs "/" only, so the driver refuses a path or query; the region plays no part here.
-    validateEndpoint: (endpoint) => void resolveTencentEndpoint({ region: "ap-guangzhou", endpoint }, {}),
-  },
-  zillizcloud: {
-    validateRegion: validateZillizRegion,
-    validateClusterId: validateZillizClusterId,
-    regionRequired: ({ apiVersion }) =>
-      apiVersion === "v1" ? 'with apiVersion "v1": the v1 host name contains the region, e.g. aws-us-west-2.' : undefined,
-    validateEndpoint: (endpoint) => void safeEndpoint(endpoint, "endpoint"),
-  },
-};
-
-export type { CloudName };
+/** The process-wide registry every part of the package asks. */
+export const CLOUDS = new CloudRegistry(BUILT_IN);

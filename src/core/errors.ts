@@ -1,16 +1,55 @@
 import type { CloudName, ClusterSnapshot, WriteReceipt } from "./power";
 
 /**
- * Every error this package throws is one of these classes. Messages never contain secrets: they
- * are built from the cloud's code/message and our own words only, and `redact()` is applied to any
- * text that came from elsewhere (network errors can echo URLs and headers).
+ * Every error this package throws is one of these classes, each with a stable `code`: ours (the
+ * keys of OUR_ERROR_CODES, documented in the README's error catalogue, which a test keeps in step)
+ * or the cloud's own. The provider's messages and the CLI's `--json` `error.code` read the same
+ * `errorCode()`. Messages never contain secrets: they are built from the cloud's code/message and
+ * our own words only, and `redact()` is applied to any text that came from elsewhere.
  */
 
+/** Our own codes, and what each means. The cloud's codes pass through as the cloud spells them. */
+export const OUR_ERROR_CODES = {
+  ConfigurationError: "an input, config key, flag or environment variable is wrong or missing; found before any API call",
+  DeadlineExceeded: "the cluster did not reach the target (or could not be read) within the deadline",
+  OperationFailed: "the cloud accepted the call but the job failed, or the cluster stayed put after the allowed calls",
+  FailedState: "the cluster is in a state from which no pause/resume can complete",
+  Unsupported: "this API can never pause/resume this cluster",
+  Interrupted: "stopped by Ctrl-C or SIGTERM",
+  Timeout: "no HTTP answer within the request budget",
+  NetworkError: "the connection failed (refused, reset, DNS, TLS)",
+  InternalError: "a bug of ours; please report it",
+} as const;
+export type OurErrorCode = keyof typeof OUR_ERROR_CODES;
+
+/**
+ * Marks our errors across copies of the package (two installs in one process, or a provider host
+ * and a program): `instanceof` fails across copies, the registered symbol does not.
+ */
+const BRAND = Symbol.for("pulumi-cluster-power.error");
+
+export abstract class ClusterPowerError extends Error {
+  /** Ours (OUR_ERROR_CODES) or the cloud's own. */
+  abstract readonly code: string;
+  readonly [BRAND] = true;
+}
+
+/** True for an error thrown by any copy of this package. */
+export function isClusterPowerError(value: unknown): value is ClusterPowerError {
+  return typeof value === "object" && value !== null && (value as Record<symbol, unknown>)[BRAND] === true;
+}
+
+/** The code of any thrown value: ours, the cloud's, or InternalError for what we did not expect. */
+export function errorCode(error: unknown): string {
+  return isClusterPowerError(error) ? error.code : "InternalError";
+}
+
 /** Bad input or configuration, found before any API call. Names the field and the fix. */
-export class ConfigurationError extends Error {
-  override readonly name = "ConfigurationError";
+export class ConfigurationError extends ClusterPowerError {
+  override readonly name: string = "ConfigurationError";
+  readonly code = "ConfigurationError";
   constructor(
-    /** The input or setting at fault, e.g. "clusterId" or "tencentcloud:secretKey". */
+    /** The input or setting at fault, e.g. "clusterId" or "<cloud>:secretKey". */
     readonly field: string,
     message: string,
   ) {
@@ -18,15 +57,20 @@ export class ConfigurationError extends Error {
   }
 }
 
+/** A mistake in how the command line was invoked (CLI exit code 2). */
+export class UsageError extends ConfigurationError {
+  override readonly name = "UsageError";
+}
+
 /** The cloud answered with an error (or an unusable response). */
-export class CloudApiError extends Error {
+export class CloudApiError extends ClusterPowerError {
   override readonly name: string = "CloudApiError";
   readonly cloud: CloudName;
   /** The cloud's error code, e.g. "AuthFailure.SignatureFailure" or "21119"; ours for transport faults. */
   readonly code: string;
   readonly cloudMessage: string;
   readonly requestId?: string;
-  /** Tencent action or Zilliz operation, e.g. "PauseServerless" or "suspend". */
+  /** The API action or operation that failed, in the cloud's own words. */
   readonly action: string;
   readonly httpStatus?: number;
   /** True when retrying the same request may succeed (rate limits, 5xx, transport faults). */
@@ -68,7 +112,7 @@ export class ClusterNotFoundError extends CloudApiError {
  * A transition did not reach its target. Carries what is known so callers never forget an
  * operation that started: the receipt of the write call (if one was made) and the last reading.
  */
-export class TransitionError extends Error {
+export class TransitionError extends ClusterPowerError {
   override readonly name = "TransitionError";
   constructor(
     message: string,
@@ -77,6 +121,43 @@ export class TransitionError extends Error {
   ) {
     super(message, partial.cause !== undefined ? { cause: partial.cause } : undefined);
   }
+
+  /** A cloud error keeps the cloud's code; every other reason is one of ours. */
+  get code(): string {
+    if (this.reason === "cloud-error" && this.partial.cause !== undefined) return errorCode(this.partial.cause);
+    return TRANSITION_CODES[this.reason];
+  }
+}
+
+const TRANSITION_CODES: Record<TransitionError["reason"], OurErrorCode> = {
+  deadline: "DeadlineExceeded",
+  "failed-state": "FailedState",
+  unsupported: "Unsupported",
+  "operation-failed": "OperationFailed",
+  "cloud-error": "InternalError",
+  aborted: "Interrupted",
+};
+
+/** A request that produced no HTTP response. `sent` says whether the request may have reached the server. */
+export class TransportError extends ClusterPowerError {
+  override readonly name = "TransportError";
+  constructor(
+    message: string,
+    readonly kind: "timeout" | "network" | "aborted",
+    readonly sent: boolean,
+  ) {
+    super(message);
+  }
+
+  get code(): OurErrorCode {
+    return this.kind === "timeout" ? "Timeout" : this.kind === "aborted" ? "Interrupted" : "NetworkError";
+  }
+}
+
+/** A refresh that could not read the cluster within timeoutSeconds; nothing was changed. */
+export class ReadDeadlineError extends ClusterPowerError {
+  override readonly name = "ReadDeadlineError";
+  readonly code = "DeadlineExceeded";
 }
 
 const SECRET_PATTERNS: RegExp[] = [

@@ -1,6 +1,6 @@
 import { isIP } from "node:net";
 import { request } from "undici";
-import { ConfigurationError, redact } from "./errors";
+import { ConfigurationError, redact, TransportError } from "./errors";
 
 /**
  * The only place that touches the network. Credentials go over https, or over plain http to a
@@ -50,17 +50,7 @@ export interface HttpResponse {
   text: string;
 }
 
-/** A request that produced no HTTP response. `sent` says whether the request may have reached the server. */
-export class TransportError extends Error {
-  override readonly name = "TransportError";
-  constructor(
-    message: string,
-    readonly kind: "timeout" | "network" | "aborted",
-    readonly sent: boolean,
-  ) {
-    super(message);
-  }
-}
+export { TransportError };
 
 const MAX_BODY_BYTES = 8 * 1024 * 1024;
 

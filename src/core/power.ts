@@ -1,10 +1,11 @@
 /**
- * The one small interface every cloud implements. The provider, the CLI and the transition engine
- * speak only these types; a new cloud is a new folder under src/clouds/ exporting a CloudDriver.
+ * The one small interface every cloud's driver implements. The provider, the CLI and the
+ * transition engine speak only these types; the rest of what a cloud is lives in its descriptor
+ * (src/core/cloud.ts), and the list of clouds in src/clouds/index.ts.
  */
 
-export const CLOUDS = ["tencentcloud", "zillizcloud"] as const;
-export type CloudName = (typeof CLOUDS)[number];
+/** A cloud's registered name (see src/clouds/index.ts for the built-in ones). */
+export type CloudName = string;
 
 /** Steady states a user can ask for. */
 export const TARGET_POWER_STATES = ["running", "paused"] as const;
@@ -33,16 +34,16 @@ export function transitionalStateOf(target: TargetPowerState): PowerState {
 export interface ClusterSnapshot {
   clusterId: string;
   power: PowerState;
-  /** The cloud's own words, e.g. "SERVERLESS running/pause" or "STOPPED"; never translated. */
+  /** The cloud's own words, e.g. "SERVERLESS running/pause"; never translated. */
   rawStatus: string;
   /**
-   * Set when this API can never pause/resume the cluster (Tencent NORMAL mode, Zilliz Free or
-   * Serverless plan). The transition fails with this text before any write call.
+   * Set when this API can never pause/resume the cluster (a provisioned, free or serverless plan,
+   * say). The transition fails with this text before any write call.
    */
   unsupportedReason?: string;
   /**
-   * Set when the cluster is in a state where waiting is pointless (Zilliz ABNORMAL, DELETED,
-   * FROZEN; Tencent isolated, offlined, deleted). The transition fails fast with this text.
+   * Set when the cluster is in a state where waiting is pointless (abnormal, frozen, isolated,
+   * deleted). The transition fails fast with this text.
    */
   failureReason?: string;
   /** The request id of the describe call that produced this snapshot, if the cloud returned one. */
@@ -53,31 +54,29 @@ export interface ClusterSnapshot {
 export interface WriteReceipt {
   operation: Operation;
   requestId: string;
-  /** Tencent: the async flow id of PauseServerless/ResumeServerless. */
+  /** The id of the cloud's asynchronous job behind the call, where it has one. */
   flowId?: number;
-  /** Zilliz: the `prompt` text of suspend/resume. */
+  /** The cloud's human answer to the call, where it gives one. */
   prompt?: string;
 }
 
 export type AsyncOperationStatus = "running" | "succeeded" | "failed";
 
-export interface WriteOptions {
-  /** Tencent PauseServerless ForcePause; ignored by clouds that have no such switch. */
-  forcePause?: boolean;
-}
+/** A cloud's own write switches, by input name (see CloudInput.sentWithWrites); others ignore them. */
+export type WriteOptions = Readonly<Record<string, unknown>>;
 
 export interface CloudDriver {
   readonly cloud: CloudName;
   /**
    * Which quota and which view of the world this driver shares with others: same scope, same
-   * account + endpoint (+ region). Never contains a secret (Zilliz keys appear as a fingerprint).
+   * account + endpoint (+ region). Never contains a secret (API keys appear as a fingerprint).
    */
   readonly scope: string;
   /** Reads the cluster. Throws ClusterNotFoundError when the cloud says it does not exist. */
   describe(clusterId: string, signal?: AbortSignal): Promise<ClusterSnapshot>;
   /**
-   * Optional batched read (Tencent DescribeClusters, Zilliz list clusters) for the process-wide
-   * status watcher. Ids absent from the result do not exist. `maxBatch` ids per call at most.
+   * Optional batched read (a list call) for the process-wide status watcher. Ids absent from the
+   * result were not listed. `maxBatch` ids per call at most.
    */
   describeMany?(clusterIds: string[], signal?: AbortSignal): Promise<Map<string, ClusterSnapshot>>;
   /** Largest batch `describeMany` accepts. */
@@ -85,13 +84,13 @@ export interface CloudDriver {
   /** Sends exactly one pause/resume request (retries of transport faults are the client's job). */
   write(operation: Operation, clusterId: string, options: WriteOptions, signal?: AbortSignal): Promise<WriteReceipt>;
   /**
-   * Optional: the status of the asynchronous job behind a receipt (Tencent DescribeFlow), so a
-   * failed job fails the wait at once instead of at the deadline.
+   * Optional: the status of the asynchronous job behind a receipt, so a failed job fails the wait
+   * at once instead of at the deadline.
    */
   operationStatus?(receipt: WriteReceipt, signal?: AbortSignal): Promise<AsyncOperationStatus>;
   /**
-   * True when a write was refused only because of the cluster's current state (Tencent
-   * OperationDenied.ServerlessClusterStatusDenied): the engine re-reads and decides again.
+   * True when a write was refused only because of the cluster's current state: the engine
+   * re-reads and decides again.
    */
   isStateConflict(error: unknown): boolean;
 }

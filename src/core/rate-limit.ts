@@ -1,7 +1,7 @@
 /**
  * A process-wide, per-key sliding-window limiter. One provider host serves every resource of a
- * stack at once, so all operations that share a cloud quota (per action per SecretId for Tencent,
- * per endpoint per API key for Zilliz) must queue on the same lane. Waiters are served first come,
+ * stack at once, so all operations that share a cloud quota (per action and key, or per endpoint
+ * and key, as each cloud documents) must queue on the same lane. Waiters are served first come,
  * first served, so no cluster starves.
  */
 

@@ -28,7 +28,7 @@ export interface WatcherPacing {
   windowMs: number;
   /**
    * Minimum spacing between round starts. It lets reads that arrive close together share a
-   * batch; it is a latency knob, so it follows CLUSTER_POWER_TIME_SCALE.
+   * batch; it is a latency knob, so it follows the time scale (watcherPacingFor).
    */
   minRoundGapMs: number;
   /**
@@ -46,8 +46,11 @@ export const DEFAULT_WATCHER_PACING: WatcherPacing = {
   minBatch: 2,
 };
 
-export function watcherPacingFor(env: NodeJS.ProcessEnv = process.env): WatcherPacing {
-  const scale = Number(env.CLUSTER_POWER_TIME_SCALE ?? "1");
+/**
+ * The pacing for a time scale (1 = the clouds' real time; an emulator run may use e.g. 0.01, see
+ * the provider's `cluster-power:timeScale`).
+ */
+export function watcherPacingFor(scale: number): WatcherPacing {
   if (!(scale > 0) || scale === 1 || !Number.isFinite(scale)) return DEFAULT_WATCHER_PACING;
   // Only latency scales: the call budget is the cloud's real quota and does not.
   return { ...DEFAULT_WATCHER_PACING, minRoundGapMs: DEFAULT_WATCHER_PACING.minRoundGapMs * scale };
@@ -85,9 +88,9 @@ export function planRound(ids: readonly string[], capability: ReadCapability, mi
 }
 
 /**
- * Both clouds' list APIs return at most this many clusters per page (Tencent DescribeClusters
- * Limit, Zilliz pageSize), so a batched read of n ids costs at least ceil(n / LIST_PAGE) calls
- * (a Zilliz list pages through the whole account, so it may cost more).
+ * The clouds' list APIs return at most this many clusters per page, so a batched read of n ids
+ * costs at least ceil(n / LIST_PAGE) calls (a list that pages through the whole account may cost
+ * more).
  */
 export const LIST_PAGE = 100;
 
@@ -166,7 +169,7 @@ export class StatusWatcher {
 
   constructor(
     private driver: CloudDriver,
-    readonly pacing: WatcherPacing = watcherPacingFor(),
+    readonly pacing: WatcherPacing = DEFAULT_WATCHER_PACING,
     private readonly now: () => number = Date.now,
   ) {}
 
@@ -194,11 +197,6 @@ export class StatusWatcher {
       this.pending.push(entry);
       this.schedule();
     });
-  }
-
-  /** Reads waiting for the next round (for progress output and tests). */
-  get waiting(): number {
-    return this.pending.length;
   }
 
   private capability(): ReadCapability {
@@ -297,11 +295,11 @@ export class StatusWatcher {
 const watchers = new Map<string, StatusWatcher>();
 
 /** The watcher shared by every operation on this driver's scope in this process. */
-export function watcherFor(driver: CloudDriver): StatusWatcher {
+export function watcherFor(driver: CloudDriver, pacing: WatcherPacing = DEFAULT_WATCHER_PACING): StatusWatcher {
   const key = `${driver.cloud}|${driver.scope}`;
   let watcher = watchers.get(key);
   if (!watcher) {
-    watcher = new StatusWatcher(driver);
+    watcher = new StatusWatcher(driver, pacing);
     watchers.set(key, watcher);
   } else {
     watcher.useDriver(driver);
@@ -310,7 +308,10 @@ export function watcherFor(driver: CloudDriver): StatusWatcher {
 }
 
 /** The reader a transition uses while it waits: served by the process-wide watcher of the driver's scope. */
-export function statusReaderFor(driver: CloudDriver): (clusterId: string, signal: AbortSignal) => Promise<ClusterSnapshot> {
-  const watcher = watcherFor(driver);
+export function statusReaderFor(
+  driver: CloudDriver,
+  pacing: WatcherPacing = DEFAULT_WATCHER_PACING,
+): (clusterId: string, signal: AbortSignal) => Promise<ClusterSnapshot> {
+  const watcher = watcherFor(driver, pacing);
   return (clusterId, signal) => watcher.read(clusterId, signal);
 }

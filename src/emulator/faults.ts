@@ -16,12 +16,12 @@ export type Fault =
   | { kind: "malformed"; body?: string }
   /** Drop the connection without a response. */
   | { kind: "reset" }
-  /** Tencent: the next pause/resume is accepted but its flow fails and the cluster stays put. */
+  /** The next pause/resume is accepted but its asynchronous job fails and the cluster stays put (clouds with jobs). */
   | { kind: "flow-failed" };
 
 export interface FaultRule {
   cloud?: CloudName;
-  /** Tencent action (e.g. "PauseServerless") or Zilliz operation ("suspend", "resume", "describe", "list"). */
+  /** The API action or operation as the cloud names it (e.g. "PauseServerless", "suspend"). */
   action?: string;
   clusterId?: string;
   fault: Fault;

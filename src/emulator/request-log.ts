@@ -4,15 +4,15 @@ import type { CloudName } from "../core/power";
 export interface LoggedRequest {
   at: number;
   cloud: CloudName;
-  /** Tencent action or Zilliz operation ("suspend", "resume", "describe", "list"). */
+  /** The API action or operation as the cloud names it. */
   action: string;
   clusterId?: string;
-  /** Zilliz API version ("v1" | "v2"); undefined for Tencent. */
+  /** The API version, for clouds that serve several at once. */
   apiVersion?: string;
   /** "ok", the cloud error code we answered with, or the fault kind we injected. */
   outcome: string;
   httpStatus: number;
-  /** Who called: Tencent SecretId, or a short fingerprint of a Zilliz key. */
+  /** Who called: a key id, or a short fingerprint of a key that is itself the secret. */
   caller?: string;
   /** Request headers, lower-cased, without Authorization. */
   headers: Record<string, string>;

@@ -1,14 +1,14 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import type { CloudName } from "../core/power";
-import { FaultQueue, type Fault } from "./faults";
+import { CLOUDS, type CloudName, type EmulatorPartOf } from "../clouds";
+import type { CloudEmulator, EmulatorContext, Outcome, Reply, IncomingCall } from "./contract";
+import { FaultQueue } from "./faults";
 import { RequestLog } from "./request-log";
-import { TencentEmulator, type TencentSeed } from "./tencent";
-import { ZillizEmulator, type ZillizSeed } from "./zilliz";
 
 /**
- * The local cloud: one HTTP server on loopback that speaks Tencent Cloud API 3.0 (`POST /` with
- * X-TC-* headers) and the Zilliz Cloud control plane (`/v1/...`, `/v2/...`) at once.
+ * The local cloud: one HTTP server on loopback that speaks every registered cloud's API at once.
+ * Each cloud folder brings its part (src/clouds/<cloud>/emulator.ts); a request goes to the first
+ * part that accepts it.
  */
 
 export interface EmulatorOptions {
@@ -20,40 +20,8 @@ export interface EmulatorOptions {
   rateLimit?: number;
   /** Skew of the emulator's clock against the real one, for signature-expiry tests. */
   clockOffsetMs?: number;
-  tencent?: TencentSeed;
-  zilliz?: ZillizSeed;
-}
-
-export interface EmulatorContext {
-  now(): number;
-  transitionMs(): number;
-  readonly rateLimit: number;
-  readonly faults: FaultQueue;
-  readonly log: RequestLog;
-}
-
-export interface IncomingCall {
-  method: string;
-  /** Path and query, e.g. "/v2/clusters/in01-abc/suspend". */
-  path: string;
-  /** Lower-cased header names. */
-  headers: Record<string, string>;
-  body: string;
-}
-
-export interface Reply {
-  status: number;
-  headers?: Record<string, string>;
-  body: string;
-}
-
-/** What a cloud handler hands back: a reply, or a transport-level fault for the server to stage. */
-export type Outcome = { reply: Reply } | { fault: Exclude<Fault, { kind: "error" } | { kind: "flow-failed" }> };
-
-export interface CloudEmulator {
-  readonly cloud: CloudName;
-  accepts(call: IncomingCall): boolean;
-  handle(call: IncomingCall): Promise<Outcome>;
+  /** Per cloud name, that cloud's seed (its `emulator.seedSchema` shape); absent: its default. */
+  seeds?: Readonly<Record<string, unknown>>;
 }
 
 export interface Emulator {
@@ -61,8 +29,9 @@ export interface Emulator {
   readonly port: number;
   readonly log: RequestLog;
   readonly faults: FaultQueue;
-  readonly tencent: TencentEmulator;
-  readonly zilliz: ZillizEmulator;
+  /** The part of one cloud (typed for the built-in clouds), for test and demo controls. */
+  part<Name extends CloudName>(cloud: Name): EmulatorPartOf<Name>;
+  readonly parts: ReadonlyMap<string, CloudEmulator>;
   setTransitionMs(ms: number): void;
   setClockOffsetMs(ms: number): void;
   stop(): Promise<void>;
@@ -78,9 +47,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     faults: new FaultQueue(),
     log: new RequestLog(),
   };
-  const tencent = new TencentEmulator(context, options.tencent);
-  const zilliz = new ZillizEmulator(context, options.zilliz);
-  const clouds: CloudEmulator[] = [tencent, zilliz];
+  const parts = new Map<string, CloudEmulator>();
+  for (const cloud of CLOUDS.all()) parts.set(cloud.name, cloud.emulator.create(context, options.seeds?.[cloud.name]));
+  const clouds = [...parts.values()];
   const hanging = new Set<ServerResponse>();
 
   const server = createServer(async (req, res) => {
@@ -111,8 +80,12 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     port,
     log: context.log,
     faults: context.faults,
-    tencent,
-    zilliz,
+    parts,
+    part: <Name extends CloudName>(cloud: Name) => {
+      const part = parts.get(cloud);
+      if (!part) throw new Error(`no emulator part for cloud "${cloud}"`);
+      return part as EmulatorPartOf<Name>;
+    },
     setTransitionMs: (ms) => {
       transitionMs = ms;
     },

@@ -1,13 +1,23 @@
-import { createDriver, type DriverSettings } from "../clouds";
-import { ClusterNotFoundError, ConfigurationError, describeError, redact, registerSecret, TransitionError } from "../core/errors";
+import { CLOUDS } from "../clouds";
+import type { CloudDescriptor, DriverRequest } from "../core/cloud";
+import {
+  ClusterNotFoundError,
+  ConfigurationError,
+  describeError,
+  errorCode,
+  ReadDeadlineError,
+  registerSecret,
+  TransitionError,
+} from "../core/errors";
 import type { CloudDriver, ClusterSnapshot, WriteReceipt } from "../core/power";
-import { transition } from "../core/transition";
-import { statusReaderFor } from "../core/watcher";
+import { DEFAULT_WAIT_POLICY, scaledPolicy, transition } from "../core/transition";
+import { statusReaderFor, watcherPacingFor } from "../core/watcher";
 import {
   checkInputs,
   ClusterPowerInputsSchema,
   diffState,
-  INPUT_NAMES,
+  inputNames,
+  OBSERVED_FIELDS,
   type ClusterPowerInputs,
   type ClusterPowerOutputs,
   type ObservedFields,
@@ -22,22 +32,19 @@ import {
  * configure/check/diff/create/read/update/delete by name.
  */
 
-/** Stack config keys read in configure(). Secrets are kept in this process only. */
-export const CONFIG_KEYS = {
-  tencentSecretId: "tencentcloud:secretId",
-  tencentSecretKey: "tencentcloud:secretKey",
-  tencentToken: "tencentcloud:securityToken",
-  tencentEndpoint: "tencentcloud:endpoint",
-  zillizApiKey: "zillizcloud:apiKey",
-  zillizEndpoint: "zillizcloud:endpoint",
-} as const;
+/**
+ * `cluster-power:timeScale`: runs every wait and poll faster by this factor (0 < x <= 1), for a
+ * local emulator whose clusters settle in seconds. Leave it unset against real clouds.
+ */
+export const TIME_SCALE_KEY = "cluster-power:timeScale";
 
 interface ProviderConfig {
-  tencent: { secretId?: string; secretKey?: string; token?: string; endpoint?: string };
-  zilliz: { apiKey?: string; endpoint?: string };
+  /** Per cloud name, its stack config by key (`<cloud>:<key>`). Secrets stay in this process. */
+  clouds: Record<string, Record<string, string | undefined>>;
+  timeScale: number;
 }
 
-let config: ProviderConfig = { tencent: {}, zilliz: {} };
+let config: ProviderConfig = { clouds: {}, timeScale: 1 };
 const drivers = new Map<string, CloudDriver>();
 
 interface ConfigReader {
@@ -58,18 +65,24 @@ export async function configure(req: { config: ConfigReader }): Promise<void> {
     }
     return value === undefined || value === "" ? undefined : value;
   };
-  const next: ProviderConfig = {
-    tencent: {
-      secretId: get(CONFIG_KEYS.tencentSecretId),
-      secretKey: get(CONFIG_KEYS.tencentSecretKey),
-      token: get(CONFIG_KEYS.tencentToken),
-      endpoint: get(CONFIG_KEYS.tencentEndpoint),
-    },
-    zilliz: { apiKey: get(CONFIG_KEYS.zillizApiKey), endpoint: get(CONFIG_KEYS.zillizEndpoint) },
-  };
-  for (const secret of [next.tencent.secretKey, next.tencent.token, next.zilliz.apiKey]) registerSecret(secret);
+  const next: ProviderConfig = { clouds: {}, timeScale: parseTimeScale(get(TIME_SCALE_KEY)) };
+  for (const cloud of CLOUDS.all()) {
+    const values: Record<string, string | undefined> = {};
+    for (const { key, secret } of cloud.config) {
+      values[key] = get(`${cloud.name}:${key}`);
+      if (secret) registerSecret(values[key]);
+    }
+    next.clouds[cloud.name] = values;
+  }
   config = next;
   drivers.clear();
+}
+
+function parseTimeScale(value: string | undefined): number {
+  if (value === undefined) return 1;
+  const scale = Number(value);
+  if (!(scale > 0 && scale <= 1)) throw new ConfigurationError(TIME_SCALE_KEY, `must be a number above 0 and at most 1 (got ${JSON.stringify(value)}); remove it for real clouds.`);
+  return scale;
 }
 
 export async function check(_olds: Record<string, unknown>, news: Record<string, unknown>) {
@@ -106,7 +119,7 @@ export async function read(id: string, props: Record<string, unknown>) {
   const deadline = AbortSignal.timeout(Math.ceil(inputs.timeoutSeconds * 1000));
   try {
     const snapshot = await driverFor(inputs).describe(inputs.clusterId, deadline);
-    if (isGone(snapshot)) return { id: "", props: {} };
+    if (CLOUDS.require(inputs.cloud).isGone(snapshot)) return { id: "", props: {} };
     const outs = outputsOf(inputs, { ...previous, ...observe(snapshot) });
     // A change that never completed left powerState out of the outputs (see apply): keep it out,
     // rather than let the input default stand in for a state this resource never reached.
@@ -116,7 +129,8 @@ export async function read(id: string, props: Record<string, unknown>) {
     if (error instanceof ClusterNotFoundError) return { id: "", props: {} };
     // Without this, a read cut off by timeoutSeconds surfaces as a bare "request aborted".
     if (deadline.aborted) {
-      throw new Error(`${inputs.clusterId}: no answer from ${inputs.cloud} within timeoutSeconds (${inputs.timeoutSeconds} s) while reading the cluster; nothing was changed. Run refresh again, or raise timeoutSeconds.`);
+      const late = new ReadDeadlineError(`${inputs.clusterId}: no answer from ${inputs.cloud} within timeoutSeconds (${inputs.timeoutSeconds} s) while reading the cluster; nothing was changed. Run refresh again, or raise timeoutSeconds.`);
+      throw publicError(late);
     }
     const clean = publicError(error);
     clean.message = `${inputs.clusterId}: ${clean.message}`;
@@ -131,7 +145,7 @@ export async function delete_(_id: string, props: Record<string, unknown>): Prom
     const driver = driverFor(inputs);
     await transition(driver, inputs.clusterId, "running", transitionOptions(driver, inputs, true));
   } catch (error) {
-    if (isNotFound(error)) return;
+    if (isNotFound(inputs.cloud, error)) return;
     throw publicError(error);
   }
 }
@@ -172,7 +186,7 @@ async function apply(inputs: ClusterPowerInputs, { id, props, previous, reached 
       const outputs: Record<string, unknown> = { ...outputsOf(inputs, observed), __provider: props.__provider };
       if (reached === undefined) delete outputs.powerState;
       else outputs.powerState = reached;
-      throw new PartialResultError(redact(error.message), id, outputs);
+      throw new PartialResultError(publicMessage(error), id, outputs);
     }
     throw publicError(error);
   }
@@ -192,45 +206,36 @@ export class PartialResultError extends Error {
 }
 
 function transitionOptions(driver: CloudDriver, inputs: ClusterPowerInputs, wait: boolean) {
+  const cloud = CLOUDS.require(inputs.cloud);
+  const writeOptions = Object.fromEntries(Object.keys(cloud.inputs).filter((name) => cloud.inputs[name].sentWithWrites).map((name) => [name, inputs[name]]));
   return {
     wait,
     // The host ignores customTimeouts and Cancel: this deadline is the only bound there is.
     deadline: Date.now() + inputs.timeoutSeconds * 1000,
-    forcePause: inputs.forcePause ?? false,
-    read: statusReaderFor(driver),
+    writeOptions,
+    policy: scaledPolicy(DEFAULT_WAIT_POLICY, config.timeScale),
+    read: statusReaderFor(driver, watcherPacingFor(config.timeScale)),
   };
 }
 
 function driverFor(inputs: ClusterPowerInputs): CloudDriver {
-  const settings = driverSettings(inputs);
-  const key = JSON.stringify({ ...settings, credentials: undefined, apiKey: undefined });
+  const cloud = CLOUDS.require(inputs.cloud);
+  const request = driverRequest(cloud, inputs);
+  const key = JSON.stringify([cloud.name, request.region, request.endpoint, request.options]);
   let driver = drivers.get(key);
   if (!driver) {
-    driver = createDriver(settings);
+    driver = cloud.createDriver(request);
     drivers.set(key, driver);
   }
   return driver;
 }
 
-/** Endpoint precedence: the `endpoint` input, then `<cloud>:endpoint` config, then the drivers' env variables. */
-export function driverSettings(inputs: ClusterPowerInputs): DriverSettings {
-  if (inputs.cloud === "tencentcloud") {
-    if (!inputs.region) throw new ConfigurationError("region", "is required for tencentcloud, e.g. ap-guangzhou.");
-    const { secretId, secretKey, token } = config.tencent;
-    return {
-      cloud: "tencentcloud",
-      region: inputs.region,
-      endpoint: inputs.endpoint ?? config.tencent.endpoint,
-      credentials: { secretId, secretKey, token },
-    };
-  }
-  return {
-    cloud: "zillizcloud",
-    region: inputs.region,
-    apiVersion: inputs.apiVersion ?? "v2",
-    endpoint: inputs.endpoint ?? config.zilliz.endpoint,
-    apiKey: config.zilliz.apiKey,
-  };
+/** Endpoint precedence: the `endpoint` input, then `<cloud>:endpoint` config, then the cloud's environment variable. */
+export function driverRequest(cloud: CloudDescriptor, inputs: ClusterPowerInputs): DriverRequest {
+  const regionReason = cloud.regionRequired(inputs);
+  if (!inputs.region && regionReason) throw new ConfigurationError("region", `is required ${regionReason}`);
+  const options = Object.fromEntries(Object.keys(cloud.inputs).filter((name) => inputs[name] !== undefined).map((name) => [name, inputs[name]]));
+  return { region: inputs.region, endpoint: inputs.endpoint, config: config.clouds[cloud.name] ?? {}, options, env: process.env };
 }
 
 /** Re-validates what the engine hands over (state written by older versions included). */
@@ -242,7 +247,7 @@ function parseInputs(props: Record<string, unknown>): ClusterPowerInputs {
 
 function pickInputs(props: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const key of INPUT_NAMES) if (props[key] !== undefined && props[key] !== null) out[key] = props[key];
+  for (const key of inputNames()) if (props[key] !== undefined && props[key] !== null) out[key] = props[key];
   return out;
 }
 
@@ -265,7 +270,7 @@ function receiptFields(receipt: WriteReceipt | undefined): Partial<ObservedField
 function observedOf(olds: Record<string, unknown>): ObservedFields | undefined {
   if (typeof olds.observedState !== "string" || typeof olds.rawStatus !== "string") return undefined;
   const out: Record<string, unknown> = {};
-  for (const key of ["observedState", "rawStatus", "flowId", "prompt", "requestId", "lastOperation", "lastChangedAt"]) {
+  for (const key of OBSERVED_FIELDS) {
     if (olds[key] !== undefined && olds[key] !== null) out[key] = olds[key];
   }
   return out as ObservedFields;
@@ -284,27 +289,26 @@ export function outputsOf(inputs: ClusterPowerInputs, observed: Partial<Observed
   return out as ClusterPowerOutputs;
 }
 
-/** A cluster the cloud reports as deleted is gone for refresh's purposes. */
-function isGone(snapshot: ClusterSnapshot): boolean {
-  return /\b(deleted|offlined)\b/i.test(snapshot.rawStatus) && snapshot.power === "unknown";
-}
-
-function isNotFound(error: unknown): boolean {
+function isNotFound(cloudName: string, error: unknown): boolean {
   if (error instanceof ClusterNotFoundError) return true;
   if (error instanceof TransitionError) {
     if (error.partial.cause instanceof ClusterNotFoundError) return true;
-    if (error.reason === "failed-state" && error.partial.lastSnapshot && isGone(error.partial.lastSnapshot)) return true;
+    const last = error.partial.lastSnapshot;
+    if (error.reason === "failed-state" && last && CLOUDS.require(cloudName).isGone(last)) return true;
   }
   return false;
 }
 
-/** Errors cross the gRPC boundary as their message: make it clear and secret-free. */
+/** Errors cross the gRPC boundary as their message: clear, secret-free, and led by the error's code. */
 function publicError(error: unknown): Error {
-  if (error instanceof Error) {
-    const clean = new Error(describeError(error));
-    clean.name = error.name;
-    return clean;
-  }
-  return new Error(describeError(error));
+  const clean = new Error(publicMessage(error));
+  if (error instanceof Error) clean.name = error.name;
+  return clean;
+}
+
+function publicMessage(error: unknown): string {
+  const text = describeError(error);
+  const code = errorCode(error);
+  return text.includes(`[${code}]`) ? text : `[${code}] ${text}`;
 }
 

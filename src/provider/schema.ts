@@ -1,7 +1,8 @@
 import { z } from "zod";
-import { CLOUD_INPUT_RULES } from "../clouds";
+import { CLOUDS } from "../clouds";
+import type { CloudDescriptor } from "../core/cloud";
 import { safeEndpoint } from "../core/http";
-import { CLOUDS, POWER_STATES, TARGET_POWER_STATES, type CloudName } from "../core/power";
+import { POWER_STATES, TARGET_POWER_STATES } from "../core/power";
 
 /**
  * The shapes of ClusterPowerState, written once as zod schemas: the program-side argument and
@@ -11,30 +12,29 @@ import { CLOUDS, POWER_STATES, TARGET_POWER_STATES, type CloudName } from "../co
 /** What preview sends for a value that is not known yet (== pulumi.runtime.unknownValue, asserted in a test). */
 export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 
-export const DEFAULTS = {
+/** Defaults of the inputs every cloud takes; each cloud's own inputs carry theirs (CloudInput.default). */
+export const COMMON_DEFAULTS = {
   powerState: "paused",
   wait: true,
   timeoutSeconds: 1800,
   onDelete: "leave",
-  /** Tencent only. The API's own default is 1 (force), which drops open connections; see the README. */
-  forcePause: false,
-  /** Tencent only: an auto-paused serverless cluster satisfies powerState "running"; see the README. */
-  allowAutoPause: true,
-  /** Zilliz only. */
-  apiVersion: "v2",
 } as const;
 
-const MAX_TIMEOUT_SECONDS = 24 * 3600;
+/** Every default, the clouds' own included (for documentation and the CLI). */
+export function defaults(): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...COMMON_DEFAULTS };
+  for (const cloud of CLOUDS.all()) for (const [name, input] of Object.entries(cloud.inputs)) if (input.default !== undefined) out[name] = input.default;
+  return out;
+}
 
-/** One schema per input, so that each can be checked on its own while others are still unknown. */
-export const inputFields = {
-  cloud: z.enum(CLOUDS, { error: `must be one of ${CLOUDS.map((c) => `"${c}"`).join(", ")}` }),
-  clusterId: z.string({ error: "must be a string, e.g. cynosdbmysql-8vcxoq75 or in01-108240180a4faf8" }).min(1, "must not be empty"),
+export const MAX_TIMEOUT_SECONDS = 24 * 3600;
+
+/** One schema per input every cloud takes, so that each can be checked on its own while others are still unknown. */
+const commonFields = {
+  cloud: z.string({ error: "must be a cloud name" }).refine((name) => CLOUDS.has(name), { error: () => `must be one of ${CLOUDS.quotedNames()}` }),
+  clusterId: z.string({ error: () => `must be a string, the cluster id, e.g. ${CLOUDS.all().map((c) => c.exampleClusterId).join(" or ")}` }).min(1, "must not be empty"),
   region: z.string({ error: "must be a string, e.g. ap-guangzhou or aws-us-west-2" }).min(1, "must not be empty"),
   powerState: z.enum(TARGET_POWER_STATES, { error: 'must be "running" or "paused"' }),
-  forcePause: z.boolean({ error: "must be true or false" }),
-  allowAutoPause: z.boolean({ error: "must be true or false" }),
-  apiVersion: z.enum(["v1", "v2"], { error: 'must be "v2" (current API) or "v1" (deprecated API)' }),
   wait: z.boolean({ error: "must be true or false" }),
   timeoutSeconds: z
     .number({ error: "must be a number of seconds" })
@@ -45,42 +45,39 @@ export const inputFields = {
   endpoint: z.string({ error: "must be a URL string" }).min(1, "must not be empty"),
 };
 
-export type InputName = keyof typeof inputFields;
-export const INPUT_NAMES = Object.keys(inputFields) as InputName[];
+/** Every input's schema: the common ones and each registered cloud's own. */
+export function inputFields(): Record<string, z.ZodType> {
+  const fields: Record<string, z.ZodType> = { ...commonFields };
+  for (const cloud of CLOUDS.all()) for (const [name, input] of Object.entries(cloud.inputs)) fields[name] = input.schema;
+  return fields;
+}
+
+export function inputNames(): string[] {
+  return Object.keys(inputFields());
+}
 
 /** The inputs after check(): defaults applied, every value known. */
-export const ClusterPowerInputsSchema = z.object({
-  cloud: inputFields.cloud,
-  clusterId: inputFields.clusterId,
-  region: inputFields.region.optional(),
-  powerState: inputFields.powerState,
-  forcePause: inputFields.forcePause.optional(),
-  allowAutoPause: inputFields.allowAutoPause.optional(),
-  apiVersion: inputFields.apiVersion.optional(),
-  wait: inputFields.wait,
-  timeoutSeconds: inputFields.timeoutSeconds,
-  onDelete: inputFields.onDelete,
-  endpoint: inputFields.endpoint.optional(),
+export const ClusterPowerInputsSchema = z.looseObject({
+  cloud: commonFields.cloud,
+  clusterId: commonFields.clusterId,
+  region: commonFields.region.optional(),
+  powerState: commonFields.powerState,
+  wait: commonFields.wait,
+  timeoutSeconds: commonFields.timeoutSeconds,
+  onDelete: commonFields.onDelete,
+  endpoint: commonFields.endpoint.optional(),
 });
+/** Checked inputs: the common ones typed, each cloud's own (validated by its schema) by name. */
 export type ClusterPowerInputs = z.infer<typeof ClusterPowerInputsSchema>;
-
-/** What a program may pass: the same fields, with defaults optional. */
-export const ClusterPowerArgsSchema = ClusterPowerInputsSchema.partial({
-  powerState: true,
-  wait: true,
-  timeoutSeconds: true,
-  onDelete: true,
-});
-export type ClusterPowerArgsShape = z.input<typeof ClusterPowerArgsSchema>;
 
 /** What the provider learned from the cloud. Keys are present only when they have a value. */
 export const ObservedFieldsSchema = z.object({
   observedState: z.enum(POWER_STATES),
-  /** The cloud's own words, e.g. "SERVERLESS running/pause" or "STOPPED". */
+  /** The cloud's own status words. */
   rawStatus: z.string(),
-  /** Tencent: FlowId of the last PauseServerless/ResumeServerless call this resource made. */
+  /** The job id of the last pause/resume call this resource made (clouds whose calls return one). */
   flowId: z.number().optional(),
-  /** Zilliz: the prompt text of the last suspend/resume call this resource made. */
+  /** The answer text of the last pause/resume call this resource made (clouds that give one). */
   prompt: z.string().optional(),
   /** RequestId of the last pause/resume call this resource made. */
   requestId: z.string().optional(),
@@ -89,14 +86,18 @@ export const ObservedFieldsSchema = z.object({
   lastChangedAt: z.string().optional(),
 });
 export type ObservedFields = z.infer<typeof ObservedFieldsSchema>;
+/** The output keys the provider computes (everything else echoes an input). */
+export const OBSERVED_FIELDS = Object.keys(ObservedFieldsSchema.shape) as Array<keyof ObservedFields>;
 
 export const ClusterPowerOutputsSchema = ClusterPowerInputsSchema.extend(ObservedFieldsSchema.shape);
 export type ClusterPowerOutputs = z.infer<typeof ClusterPowerOutputsSchema>;
 
-/** Inputs that only steer the provider; changing them changes nothing in the cloud. */
-export const LOCAL_ONLY_INPUTS = ["wait", "timeoutSeconds", "onDelete", "forcePause", "allowAutoPause", "endpoint"] as const;
 /** Inputs that name a different cluster (or API): changing them replaces the resource. */
-export const REPLACE_INPUTS = ["cloud", "clusterId", "region", "apiVersion"] as const;
+export function replaceInputs(): string[] {
+  const out = ["cloud", "clusterId", "region"];
+  for (const cloud of CLOUDS.all()) for (const [name, input] of Object.entries(cloud.inputs)) if (input.replaces) out.push(name);
+  return out;
+}
 
 // ------------------------------------------------------------------------------------------------
 // check
@@ -114,13 +115,6 @@ export interface CheckOutcome {
 
 const isUnknown = (v: unknown) => v === UNKNOWN;
 
-/** Inputs that only make sense for one cloud. */
-const CLOUD_ONLY: Partial<Record<InputName, { cloud: CloudName; why: string }>> = {
-  forcePause: { cloud: "tencentcloud", why: "it is Tencent PauseServerless' ForcePause switch" },
-  allowAutoPause: { cloud: "tencentcloud", why: "only Tencent serverless clusters pause by themselves when idle" },
-  apiVersion: { cloud: "zillizcloud", why: "it picks the Zilliz control-plane API version" },
-};
-
 /**
  * Pure: validates and normalizes a program's inputs. Never calls the API. Each failure names the
  * input and says how to fix it. Values still unknown in preview are let through untouched.
@@ -129,32 +123,34 @@ export function checkInputs(news: Record<string, unknown>): CheckOutcome {
   const failures: CheckFailure[] = [];
   const fail = (property: string, reason: string) => failures.push({ property, reason: `${property} ${reason}` });
   const out: Record<string, unknown> = {};
+  const fields = inputFields();
 
   for (const key of Object.keys(news)) {
     if (key === "__provider") continue;
     const value = news[key];
     if (value === undefined || value === null) continue;
-    if (!(key in inputFields)) {
-      fail(key, `is not an input of ClusterPowerState; known inputs: ${INPUT_NAMES.join(", ")}.`);
+    if (!(key in fields)) {
+      fail(key, `is not an input of ClusterPowerState; known inputs: ${Object.keys(fields).join(", ")}.`);
       continue;
     }
     if (isUnknown(value)) {
       out[key] = value;
       continue;
     }
-    const parsed = inputFields[key as InputName].safeParse(value);
+    const parsed = fields[key].safeParse(value);
     if (parsed.success) out[key] = parsed.data;
     else fail(key, `${parsed.error.issues[0]?.message ?? "is invalid"} (got ${JSON.stringify(value)}).`);
   }
 
-  if (news.cloud === undefined || news.cloud === null) fail("cloud", 'is required: "tencentcloud" or "zillizcloud".');
+  if (news.cloud === undefined || news.cloud === null) fail("cloud", `is required: one of ${CLOUDS.quotedNames()}.`);
   if (news.clusterId === undefined || news.clusterId === null) fail("clusterId", "is required: the id of the cluster to pause and resume.");
 
-  const cloud = typeof out.cloud === "string" && !isUnknown(out.cloud) ? (out.cloud as CloudName) : undefined;
+  const cloud = typeof out.cloud === "string" && !isUnknown(out.cloud) ? CLOUDS.get(out.cloud) : undefined;
   if (cloud) {
-    for (const [key, rule] of Object.entries(CLOUD_ONLY) as Array<[InputName, { cloud: CloudName; why: string }]>) {
-      if (out[key] !== undefined && rule.cloud !== cloud) {
-        fail(key, `only applies to cloud "${rule.cloud}" (${rule.why}); remove it for cloud "${cloud}".`);
+    for (const key of Object.keys(out)) {
+      const owner = CLOUDS.ownerOfInput(key);
+      if (owner && owner !== cloud) {
+        fail(key, `only applies to cloud "${owner.name}" (${owner.inputs[key].why}); remove it for cloud "${cloud.name}".`);
         delete out[key];
       }
     }
@@ -163,27 +159,23 @@ export function checkInputs(news: Record<string, unknown>): CheckOutcome {
 
   if (typeof out.endpoint === "string" && !isUnknown(out.endpoint)) {
     try {
-      if (cloud) CLOUD_INPUT_RULES[cloud].validateEndpoint(out.endpoint);
+      if (cloud) cloud.validateEndpoint(out.endpoint);
       else safeEndpoint(out.endpoint, "endpoint");
     } catch (error) {
       fail("endpoint", (error as Error).message.replace(/^endpoint: /, ""));
     }
   }
 
+  const cloudDefaults = Object.entries(cloud?.inputs ?? {}).filter(([, input]) => input.default !== undefined);
   const withDefaults: Record<string, unknown> = {
-    powerState: DEFAULTS.powerState,
-    wait: DEFAULTS.wait,
-    timeoutSeconds: DEFAULTS.timeoutSeconds,
-    onDelete: DEFAULTS.onDelete,
-    ...(cloud === "tencentcloud" ? { forcePause: DEFAULTS.forcePause, allowAutoPause: DEFAULTS.allowAutoPause } : {}),
-    ...(cloud === "zillizcloud" ? { apiVersion: DEFAULTS.apiVersion } : {}),
+    ...COMMON_DEFAULTS,
+    ...Object.fromEntries(cloudDefaults.map(([name, input]) => [name, input.default])),
     ...out,
   };
   return { inputs: withDefaults, failures };
 }
 
-function checkCloudSpecific(cloud: CloudName, out: Record<string, unknown>, fail: (p: string, r: string) => void): void {
-  const rules = CLOUD_INPUT_RULES[cloud];
+function checkCloudSpecific(rules: CloudDescriptor, out: Record<string, unknown>, fail: (p: string, r: string) => void): void {
   const known = (key: string) => typeof out[key] === "string" && !isUnknown(out[key]);
   const apply = (key: string, validate: (v: unknown) => string) => {
     try {
@@ -192,7 +184,7 @@ function checkCloudSpecific(cloud: CloudName, out: Record<string, unknown>, fail
       fail(key, (error as Error).message.replace(new RegExp(`^${key}: `), ""));
     }
   };
-  const regionReason = rules.regionRequired({ apiVersion: out.apiVersion });
+  const regionReason = rules.regionRequired(out);
   if (out.region === undefined && regionReason) fail("region", `is required ${regionReason}`);
   if (known("region")) apply("region", rules.validateRegion);
   if (known("clusterId")) apply("clusterId", rules.validateClusterId);
@@ -204,17 +196,17 @@ function checkCloudSpecific(cloud: CloudName, out: Record<string, unknown>, fail
 /**
  * Pure: does the observed state satisfy the desired one?
  * - The same state, or on the way to it (a `wait: false` run left it moving), is satisfied.
- * - Tencent serverless + allowAutoPause: desired "running" is satisfied by a paused cluster,
- *   because Tencent pauses idle clusters by itself and wakes them on the first connection.
- *   observedState still says "paused", so nothing is hidden. Desired "paused" is always strict.
+ * - A cloud that pauses idle clusters by itself and wakes them on the first connection may
+ *   tolerate that (its `toleratesAutoPause`, e.g. an allowAutoPause input): desired "running" is
+ *   then satisfied by a paused cluster. observedState still says "paused", so nothing is hidden.
+ *   Desired "paused" is always strict.
  */
-export function satisfies(desired: unknown, observed: unknown, inputs: { cloud?: unknown; allowAutoPause?: unknown }): boolean {
+export function satisfies(desired: unknown, observed: unknown, inputs: Readonly<Record<string, unknown>>): boolean {
   if (desired === observed) return true;
   if (desired === "running" && observed === "resuming") return true;
   if (desired === "paused" && observed === "pausing") return true;
-  if (desired === "running" && inputs.cloud === "tencentcloud" && inputs.allowAutoPause !== false) {
-    return observed === "paused" || observed === "pausing";
-  }
+  const cloud = typeof inputs.cloud === "string" ? CLOUDS.get(inputs.cloud) : undefined;
+  if (desired === "running" && cloud?.toleratesAutoPause(inputs)) return observed === "paused" || observed === "pausing";
   return false;
 }
 
@@ -228,15 +220,14 @@ export interface DiffOutcome {
   needsTransition: boolean;
 }
 
-const INPUT_KEYS: readonly string[] = INPUT_NAMES;
-
 /**
  * Pure: the engine's Diff. `olds` are the old OUTPUTS (after a refresh: the refreshed ones),
  * `news` the checked inputs. The serialized `__provider` text is never a change.
  */
 export function diffState(olds: Record<string, unknown>, news: Record<string, unknown>): DiffOutcome {
-  const changed = INPUT_KEYS.filter((k) => !sameValue(olds[k], news[k]));
-  const replaces = changed.filter((k) => (REPLACE_INPUTS as readonly string[]).includes(k));
+  const replacing = replaceInputs();
+  const changed = inputNames().filter((k) => !sameValue(olds[k], news[k]));
+  const replaces = changed.filter((k) => replacing.includes(k));
   const needsTransition =
     replaces.length === 0 &&
     (changed.includes("powerState") || !satisfies(news.powerState, olds.observedState, news));

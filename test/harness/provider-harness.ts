@@ -1,9 +1,9 @@
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import { startEmulator, type Emulator, type EmulatorOptions } from "../../src/emulator/server";
-import { DEMO_TENCENT_CREDENTIALS } from "../../src/emulator/tencent";
-import { DEMO_ZILLIZ_API_KEY } from "../../src/emulator/zilliz";
-import type * as EngineClient from "../../src/provider/engine-client";
+import { DEMO_TENCENT_CREDENTIALS } from "../../src/clouds/tencent/emulator";
+import { DEMO_ZILLIZ_API_KEY } from "../../src/clouds/zilliz/emulator";
+import type * as EngineClient from "../../tools/engine-client";
 
 /**
  * The engine-protocol harness: the real @pulumi/pulumi dynamic-provider host, spawned from the
@@ -15,7 +15,7 @@ import type * as EngineClient from "../../src/provider/engine-client";
 export const ROOT = join(__dirname, "..", "..");
 const cjs = createRequire(join(ROOT, "package.json"));
 
-export const engineClient = cjs("./dist/provider/engine-client.js") as typeof EngineClient;
+export const engineClient = cjs("./build/tools/engine-client.js") as typeof EngineClient;
 export const { ProviderHost, Engine, DIFF, UNKNOWN_VALUE, ProviderCallError, urnOf } = engineClient;
 export type Engine = EngineClient.Engine;
 export type ProviderHost = EngineClient.ProviderHost;
@@ -49,6 +49,8 @@ export function stackConfig(emulator: Emulator, extra: Record<string, string> = 
     "tencentcloud:endpoint": emulator.url,
     "zillizcloud:apiKey": CREDENTIALS.zillizApiKey,
     "zillizcloud:endpoint": emulator.url,
+    // The emulator's clusters settle in a fraction of a second: poll on the same scale.
+    "cluster-power:timeScale": "0.01",
     ...extra,
   };
 }
@@ -75,7 +77,7 @@ export async function startHarness(
   } = {},
 ): Promise<Harness> {
   const emulator = await startEmulator({ transitionMs: 150, ...options.emulator });
-  const host = await ProviderHost.start({ cwd: ROOT, project: PROJECT, env: { CLUSTER_POWER_TIME_SCALE: "0.01", ...options.hostEnv } });
+  const host = await ProviderHost.start({ cwd: ROOT, project: PROJECT, env: { ...options.hostEnv } });
   if (options.configure !== false) await host.configure(options.config ? options.config(emulator) : stackConfig(emulator), SECRET_KEYS);
   const { text } = await serializedShim();
   return {

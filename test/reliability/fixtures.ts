@@ -3,7 +3,8 @@ import type { ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
 import type { Fault, FaultRule } from "../../src/emulator/faults";
 import { startEmulator, type Emulator, type EmulatorOptions } from "../../src/emulator/server";
-import type { TencentKey } from "../../src/emulator/tencent";
+import type { TencentKey, TencentSeed } from "../../src/clouds/tencent/emulator";
+import type { ZillizSeed } from "../../src/clouds/zilliz/emulator";
 import {
   Engine,
   PROJECT,
@@ -66,12 +67,14 @@ export const canaryTencentKey = (extra: Partial<TencentKey> = {}): TencentKey =>
 });
 
 /** An emulator that knows the canary credentials and starts with no clusters. */
-export function startCanaryEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
+export function startCanaryEmulator({ tencent, zilliz, ...options }: EmulatorOptions & { tencent?: TencentSeed; zilliz?: ZillizSeed } = {}): Promise<Emulator> {
   return startEmulator({
     transitionMs: 300,
     ...options,
-    tencent: { keys: [canaryTencentKey()], clusters: [], ...options.tencent },
-    zilliz: { apiKeys: [CANARY.zillizApiKey], clusters: [], ...options.zilliz },
+    seeds: {
+      tencentcloud: { keys: [canaryTencentKey()], clusters: [], ...tencent },
+      zillizcloud: { apiKeys: [CANARY.zillizApiKey], clusters: [], ...zilliz },
+    },
   });
 }
 
@@ -83,6 +86,8 @@ export function canaryConfig(emulator: Emulator, extra: Record<string, string> =
     "tencentcloud:endpoint": emulator.url,
     "zillizcloud:apiKey": CANARY.zillizApiKey,
     "zillizcloud:endpoint": emulator.url,
+    // The emulator's clusters settle in a fraction of a second: poll on the same scale.
+    "cluster-power:timeScale": "0.01",
     ...extra,
   };
 }
@@ -103,7 +108,7 @@ export async function startCanaryHost(
   emulator: Emulator,
   options: { config?: Record<string, string>; env?: NodeJS.ProcessEnv } = {},
 ): Promise<RunningHost> {
-  const host = await ProviderHost.start({ cwd: ROOT, project: PROJECT, env: { CLUSTER_POWER_TIME_SCALE: "0.01", ...options.env } });
+  const host = await ProviderHost.start({ cwd: ROOT, project: PROJECT, env: { ...options.env } });
   await host.configure(options.config ?? canaryConfig(emulator), CANARY_SECRET_KEYS);
   // ProviderHost keeps its child private; the crash and memory tests need the process itself.
   const child = (host as unknown as { child: ChildProcess }).child;
@@ -168,15 +173,15 @@ export const TENCENT: CloudKit = {
   cloud: "tencentcloud",
   newCluster(emulator, state) {
     const clusterId = `cynosdbmysql-r${nextSuffix()}`;
-    emulator.tencent.addCluster({ clusterId, region: "ap-guangzhou", serverlessStatus: state === "paused" ? "pause" : "resume" });
+    emulator.part("tencentcloud").addCluster({ clusterId, region: "ap-guangzhou", serverlessStatus: state === "paused" ? "pause" : "resume" });
     return clusterId;
   },
   live(emulator, clusterId) {
-    const c = emulator.tencent.getCluster(clusterId);
+    const c = emulator.part("tencentcloud").getCluster(clusterId);
     if (!c) return "gone";
     return ({ resume: "running", pause: "paused" } as Record<string, string>)[c.serverlessStatus] ?? c.serverlessStatus;
   },
-  remove: (emulator, clusterId) => void emulator.tencent.removeCluster(clusterId),
+  remove: (emulator, clusterId) => void emulator.part("tencentcloud").removeCluster(clusterId),
   inputs: (clusterId) => ({ cloud: "tencentcloud", clusterId, region: "ap-guangzhou" }),
   writeAction: { pause: "PauseServerless", resume: "ResumeServerless" },
   writeActions: ["PauseServerless", "ResumeServerless"],
@@ -190,15 +195,15 @@ export const ZILLIZ: CloudKit = {
   cloud: "zillizcloud",
   newCluster(emulator, state) {
     const clusterId = `in01-r${nextSuffix()}`;
-    emulator.zilliz.addCluster({ clusterId, regionId: "aws-us-west-2", plan: "Standard", status: state === "paused" ? "STOPPED" : "RUNNING" });
+    emulator.part("zillizcloud").addCluster({ clusterId, regionId: "aws-us-west-2", plan: "Standard", status: state === "paused" ? "STOPPED" : "RUNNING" });
     return clusterId;
   },
   live(emulator, clusterId) {
-    const c = emulator.zilliz.getCluster(clusterId);
+    const c = emulator.part("zillizcloud").getCluster(clusterId);
     if (!c) return "gone";
     return ({ RUNNING: "running", STOPPED: "paused", STOPPING: "pausing", RESUMING: "resuming" } as Record<string, string>)[c.status] ?? c.status;
   },
-  remove: (emulator, clusterId) => void emulator.zilliz.removeCluster(clusterId),
+  remove: (emulator, clusterId) => void emulator.part("zillizcloud").removeCluster(clusterId),
   inputs: (clusterId) => ({ cloud: "zillizcloud", clusterId, region: "aws-us-west-2" }),
   writeAction: { pause: "suspend", resume: "resume" },
   writeActions: ["suspend", "resume"],

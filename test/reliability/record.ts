@@ -1,11 +1,11 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import type { ReliabilityRecord, SuiteRecord } from "../../src/reliability/records";
+import type { ReliabilityRecord, SuiteRecord } from "../../tools/reliability/records";
 
 /**
  * Figures for RELIABILITY.md. Every reliability suite collects what it tried into a SuiteRecord;
  * when CLUSTER_POWER_RELIABILITY_DIR is set (`npm run reliability` sets it), the suite writes it
- * there as JSON and src/reliability/render.ts turns the folder into RELIABILITY.md. Without the
+ * there as JSON and tools/reliability/render.ts turns the folder into RELIABILITY.md. Without the
  * variable nothing is written, so `npm test` leaves the tree untouched.
  */
 export const RECORD_DIR_ENV = "CLUSTER_POWER_RELIABILITY_DIR";

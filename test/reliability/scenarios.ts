@@ -1,4 +1,4 @@
-import type { ReliabilityRecord } from "../../src/reliability/records";
+import type { ReliabilityRecord } from "../../tools/reliability/records";
 import {
   Engine,
   resource,

@@ -62,7 +62,7 @@ export class TencentDriver implements CloudDriver {
     // Unset means ForcePause 0, as in the provider's defaults: never drop user connections unless
     // asked to (the API's own default, 1, would). Always sent explicitly.
     const res = await this.notFoundAware(id, () =>
-      operation === "pause" ? this.client.pauseServerless(id, options.forcePause ?? false, signal) : this.client.resumeServerless(id, signal),
+      operation === "pause" ? this.client.pauseServerless(id, options.forcePause === true, signal) : this.client.resumeServerless(id, signal),
     );
     return { operation, requestId: res.RequestId, flowId: res.FlowId };
   }

@@ -1,9 +1,22 @@
+import { z } from "zod";
+import type { CloudDescriptor, DriverRequest } from "../../core/cloud";
+import { ConfigurationError } from "../../core/errors";
 import type { CloudDriver } from "../../core/power";
 import { processLimiter, type SlidingWindowLimiter } from "../../core/rate-limit";
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from "../../core/retry";
 import { CynosdbClient, describeClustersLimiter } from "./client";
-import { resolveCredentials, resolveEndpoint, validateRegion, type TencentCredentials, type TencentSite } from "./config";
+import {
+  resolveCredentials,
+  resolveEndpoint,
+  validateClusterId,
+  validateRegion,
+  ENDPOINT_ENV,
+  type TencentCredentials,
+  type TencentSite,
+} from "./config";
 import { TencentDriver } from "./driver";
+import { DEFAULT_TENCENT_SEED, DEMO_TENCENT_CREDENTIALS, TencentEmulator, type TencentSeed } from "./emulator";
+import { tencentSeedSchema } from "./seed";
 
 export type { TencentCredentials, TencentSite };
 export { TencentDriver } from "./driver";
@@ -52,3 +65,97 @@ export function createTencentDriver(options: TencentDriverOptions): TencentDrive
   // The SecretId is an identifier, not a secret: it names the quota this driver shares.
   return new TencentDriver(client, `tencentcloud:${credentials.secretId}:${region}:${endpoint.host}`);
 }
+
+export const SITES = ["default", "intl", "regional"] as const;
+const REGION_ENV = "TENCENTCLOUD_REGION";
+
+/** Tencent Cloud TDSQL-C MySQL serverless (cynosdb 2019-01-07) as the rest of the package sees it. */
+export const tencentCloud: CloudDescriptor<TencentEmulator> & { readonly name: "tencentcloud" } = {
+  name: "tencentcloud",
+  title: "Tencent Cloud TDSQL-C MySQL serverless",
+  exampleClusterId: "cynosdbmysql-8vcxoq75",
+  inputs: {
+    forcePause: {
+      schema: z.boolean({ error: "must be true or false" }),
+      // The API's own default is 1 (force), which drops open connections; see the README.
+      default: false,
+      why: "it is Tencent PauseServerless' ForcePause switch",
+      sentWithWrites: true,
+    },
+    allowAutoPause: {
+      schema: z.boolean({ error: "must be true or false" }),
+      default: true,
+      why: "only Tencent serverless clusters pause by themselves when idle",
+    },
+  },
+  validateRegion,
+  validateClusterId,
+  regionRequired: () => "for tencentcloud: the API Region of the cluster, e.g. ap-guangzhou.",
+  // API 3.0 signs "/" only, so the driver refuses a path or query; the region plays no part here.
+  validateEndpoint: (endpoint) => void resolveEndpoint({ region: "ap-guangzhou", endpoint }, {}),
+  config: [
+    { key: "secretId", secret: false, env: ["TENCENTCLOUD_SECRET_ID"] },
+    { key: "secretKey", secret: true, env: ["TENCENTCLOUD_SECRET_KEY"] },
+    { key: "securityToken", secret: true, env: ["TENCENTCLOUD_SESSION_TOKEN", "TENCENTCLOUD_SECURITY_TOKEN"] },
+    { key: "endpoint", secret: false, env: [ENDPOINT_ENV] },
+  ],
+  createDriver: (request: DriverRequest) =>
+    createTencentDriver({
+      region: request.region ?? "",
+      endpoint: request.endpoint ?? request.config.endpoint,
+      site: request.options.site as TencentSite | undefined,
+      credentials: { secretId: request.config.secretId, secretKey: request.config.secretKey, token: request.config.securityToken },
+      env: request.env,
+      ...(request.requestTimeoutMs !== undefined && { requestTimeoutMs: request.requestTimeoutMs }),
+    }),
+  isGone: (snapshot) => /\b(deleted|offlined)\b/i.test(snapshot.rawStatus) && snapshot.power === "unknown",
+  toleratesAutoPause: (inputs) => inputs.allowAutoPause !== false,
+  receiptFields: ["flowId"],
+  cli: {
+    credentialEnv: { required: ["TENCENTCLOUD_SECRET_ID", "TENCENTCLOUD_SECRET_KEY"], optional: ["TENCENTCLOUD_SESSION_TOKEN", "TENCENTCLOUD_SECURITY_TOKEN"] },
+    endpointEnv: ENDPOINT_ENV,
+    sites: SITES,
+    regionHelp: `tencentcloud: API region, e.g. ap-guangzhou (else ${REGION_ENV})`,
+    flags: [
+      {
+        flags: "--force",
+        attribute: "force",
+        description: "tencentcloud only: ForcePause=1, cutting open connections instead of waiting for them to close",
+        commands: ["pause"],
+      },
+    ],
+    request: (flags, env) => {
+      const region = flags.region ?? env[REGION_ENV];
+      if (!region) throw new ConfigurationError("--region", `required for tencentcloud; pass e.g. --region ap-guangzhou (or set ${REGION_ENV}).`);
+      return { region, endpoint: flags.endpoint, config: {}, options: { site: flags.site }, env };
+    },
+    writeOptions: (flags) => ({ forcePause: flags.force === true }),
+  },
+  emulator: {
+    seedSchema: tencentSeedSchema,
+    create: (context, seed) => new TencentEmulator(context, (seed as TencentSeed | undefined) ?? DEFAULT_TENCENT_SEED),
+    banner: (part, url, seed) => {
+      const given = seed as TencentSeed | undefined;
+      const key = given?.keys?.[0] ?? DEMO_TENCENT_CREDENTIALS;
+      const clusters = (given ?? DEFAULT_TENCENT_SEED).clusters ?? [];
+      const rows: string[][] = [];
+      for (const { clusterId } of clusters) {
+        const view = part.getCluster(clusterId);
+        if (!view) continue;
+        const provisioned = view.dbMode === "NORMAL";
+        const note = provisioned ? "provisioned (NORMAL): cannot be paused" : view.status !== "running" ? `status ${view.status}` : "";
+        rows.push([view.clusterId, view.region, provisioned ? "-" : view.serverlessStatus, note]);
+      }
+      const region = clusters[0]?.region ?? "ap-guangzhou";
+      return {
+        exports: [
+          "# Tencent Cloud demo credentials (paste into your shell):",
+          `export TENCENTCLOUD_SECRET_ID=${key.secretId} TENCENTCLOUD_SECRET_KEY=${key.secretKey}` +
+            ("token" in key && key.token ? ` TENCENTCLOUD_SESSION_TOKEN=${key.token}` : "") +
+            ` ${REGION_ENV}=${region} ${ENDPOINT_ENV}=${url}`,
+        ],
+        rows,
+      };
+    },
+  },
+};

@@ -1,8 +1,8 @@
 import { randomUUID } from "node:crypto";
-import type { FaultRule } from "./faults";
-import { RateWindow } from "./rate-window";
-import type { CloudEmulator, EmulatorContext, IncomingCall, Outcome, Reply } from "./server";
-import { parseAuthorization, signTc3, utcDate } from "../clouds/tencent/signer";
+import type { FaultRule } from "../../emulator/faults";
+import { RateWindow } from "../../emulator/rate-window";
+import type { CloudEmulator, EmulatorContext, IncomingCall, Outcome, Reply } from "../../emulator/contract";
+import { parseAuthorization, signTc3, utcDate } from "./signer";
 
 /**
  * The Tencent Cloud API 3.0 side of the local cloud: cynosdb 2019-01-07 PauseServerless,

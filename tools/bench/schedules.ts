@@ -1,4 +1,4 @@
-import { pollDelay, type WaitPolicy } from "../core/transition";
+import { pollDelay, type WaitPolicy } from "../../src/core/transition";
 
 /**
  * Poll schedules as pure functions of time, for the benchmark's model columns and charts. The

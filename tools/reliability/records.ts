@@ -1,6 +1,6 @@
 /**
  * The JSON the reliability suites write (test/reliability/record.ts) and the renderer reads
- * (src/reliability/render.ts). One file per suite.
+ * (tools/reliability/render.ts). One file per suite.
  */
 
 export interface ReliabilityRecord {

@@ -1,9 +1,10 @@
+import { REPO_ROOT } from "../paths";
 import { execFileSync } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import type * as pulumi from "@pulumi/pulumi";
-import { startEmulator, type Emulator } from "../emulator/server";
+import { startEmulator, type Emulator } from "../../src/emulator/server";
 import { idleHostCost, runFleet, trivialHostCost, tencentAccount, withHostNodeFlags, zillizAccount, type FleetRow } from "./fleet";
 import { installProgram, INSTALLED_PROJECT, type InstalledProgram } from "./installed";
 import { measureProviderSizes, serializeProvider, type ProviderSizes } from "./provider-size";
@@ -18,7 +19,7 @@ import { phaseTransitionMs, runTransitionBench, TRANSITION_TS, type TransitionRo
  * Writes BENCHMARKS.md, bench/fleet.svg, bench/transition.svg and bench/results.json.
  */
 
-const ROOT = resolve(__dirname, "..", "..");
+const ROOT = REPO_ROOT;
 /** Fleet: T = 60 s run at 0.1 (6 s), so 300 clusters take ~21 s against their bound. */
 const FLEET_SCALE = Number(process.env.BENCH_FLEET_SCALE ?? 0.1);
 const FLEET_T = 60;
@@ -63,7 +64,7 @@ async function transitionPart(): Promise<TransitionRow[]> {
       }
     }
   }
-  const emulator = await startEmulator({ tencent: { keys, clusters: tencentClusters }, zilliz: { apiKeys, clusters: zillizClusters } });
+  const emulator = await startEmulator({ seeds: { tencentcloud: { keys, clusters: tencentClusters }, zillizcloud: { apiKeys, clusters: zillizClusters } } });
   try {
     return await runTransitionBench({
       emulator,
@@ -88,7 +89,7 @@ async function fleetPart(program: InstalledProgram, providerText: string, emulat
       const account = cloud === "tencentcloud" ? tencentAccount(emulator, tag, n) : zillizAccount(emulator, tag, n);
       const row = await runFleet({ emulator, account, providerText, scale: FLEET_SCALE, transitionS: FLEET_T, cwd: program.dir, project: INSTALLED_PROJECT });
       // Later runs should not page through this run's clusters.
-      for (const id of account.clusterIds) cloud === "tencentcloud" ? emulator.tencent.removeCluster(id) : emulator.zilliz.removeCluster(id);
+      for (const id of account.clusterIds) cloud === "tencentcloud" ? emulator.part("tencentcloud").removeCluster(id) : emulator.part("zillizcloud").removeCluster(id);
       rows.push({ ...row, mode });
       log(
         `fleet ${cloud}${mode === "transitions" ? " (list shows pausing)" : ""} N=${n}: wall ${row.wallS.toFixed(2)} s vs bound ${row.boundS.toFixed(2)} s (x${row.ratio.toFixed(3)}), ` +
@@ -127,7 +128,7 @@ async function main(): Promise<void> {
     } finally {
       await steady.stop();
     }
-    const showing = await startEmulator({ tencent: { describeClustersShowsTransitions: true } });
+    const showing = await startEmulator({ seeds: { tencentcloud: { describeClustersShowsTransitions: true } } });
     try {
       results.fleet.push(...(await fleetPart(program, sizes.oursText, showing, "transitions")));
     } finally {
@@ -190,7 +191,7 @@ async function hostDiagnoses(program: InstalledProgram, providerText: string, em
     const row = await withHostNodeFlags(join(ROOT, ".bench-tmp"), variant.flags, () =>
       runFleet({ emulator, account, providerText, scale: FLEET_SCALE, transitionS: FLEET_T, cwd: program.dir, project: INSTALLED_PROJECT }),
     );
-    for (const id of account.clusterIds) emulator.tencent.removeCluster(id);
+    for (const id of account.clusterIds) emulator.part("tencentcloud").removeCluster(id);
     log(`diagnosis, host with ${variant.flags.join(" ")}, tencentcloud N=${n}: host RSS ${row.host.peakRssMb.toFixed(0)} MB`);
     out.push({ ...variant, row: { ...row, mode: "steady" } });
   }

@@ -1,10 +1,10 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { ChildProcess } from "node:child_process";
-import type { CloudName } from "../core/power";
-import type { Emulator } from "../emulator/server";
-import { zillizKeyFingerprint } from "../emulator/zilliz";
-import { Engine, ProviderHost, type RegisteredResource } from "../provider/engine-client";
+import type { BuiltInCloud as CloudName } from "../../src/clouds";
+import type { Emulator } from "../../src/emulator/server";
+import { zillizKeyFingerprint } from "../../src/clouds/zilliz/emulator";
+import { Engine, ProviderHost, type RegisteredResource } from "../engine-client";
 
 /**
  * Part 1 and 4: N clusters of one cloud created at once through Pulumi's real dynamic-provider host
@@ -79,10 +79,10 @@ export async function runFleet(options: {
   const n = account.clusterIds.length;
   emulator.setTransitionMs(options.transitionS * 1000 * scale);
   const spawnedAt = Date.now();
-  const host = await ProviderHost.start({ cwd: options.cwd, project: options.project, env: { CLUSTER_POWER_TIME_SCALE: String(scale) } });
+  const host = await ProviderHost.start({ cwd: options.cwd, project: options.project, });
   const pid = (host as unknown as { child: ChildProcess }).child.pid!;
   try {
-    await host.configure(account.config, account.secretKeys);
+    await host.configure({ ...account.config, "cluster-power:timeScale": String(scale) }, account.secretKeys);
     const engine = new Engine(host);
     const resources: RegisteredResource[] = account.clusterIds.map((clusterId, i) => ({
       urn: `urn:pulumi:bench::${options.project}::${FLEET_TYPE}::${account.cloud}-${n}-${i}`,
@@ -212,9 +212,9 @@ export function hostCost(pid: number): { peakRssMb: number; cpuS: number } {
 export function tencentAccount(emulator: Emulator, tag: string, n: number): FleetAccount {
   const secretId = `AKIDfleet${tag}`.padEnd(36, "0");
   const secretKey = `fleet-secret-${tag}`;
-  emulator.tencent.addKey({ secretId, secretKey });
+  emulator.part("tencentcloud").addKey({ secretId, secretKey });
   const clusterIds = Array.from({ length: n }, (_, i) => `cynosdbmysql-f${tag}${String(i).padStart(4, "0")}`);
-  for (const clusterId of clusterIds) emulator.tencent.addCluster({ clusterId, region: "ap-guangzhou", serverlessStatus: "resume" });
+  for (const clusterId of clusterIds) emulator.part("tencentcloud").addCluster({ clusterId, region: "ap-guangzhou", serverlessStatus: "resume" });
   return {
     cloud: "tencentcloud",
     config: { "tencentcloud:secretId": secretId, "tencentcloud:secretKey": secretKey, "tencentcloud:endpoint": emulator.url },
@@ -227,9 +227,9 @@ export function tencentAccount(emulator: Emulator, tag: string, n: number): Flee
 
 export function zillizAccount(emulator: Emulator, tag: string, n: number): FleetAccount {
   const apiKey = `fleet-zilliz-key-${tag}-0000000000000000`;
-  emulator.zilliz.addApiKey(apiKey);
+  emulator.part("zillizcloud").addApiKey(apiKey);
   const clusterIds = Array.from({ length: n }, (_, i) => `in01-f${tag}${String(i).padStart(8, "0")}`);
-  for (const clusterId of clusterIds) emulator.zilliz.addCluster({ clusterId, regionId: "aws-us-west-2", plan: "Standard" });
+  for (const clusterId of clusterIds) emulator.part("zillizcloud").addCluster({ clusterId, regionId: "aws-us-west-2", plan: "Standard" });
   return {
     cloud: "zillizcloud",
     config: { "zillizcloud:apiKey": apiKey, "zillizcloud:endpoint": emulator.url },

@@ -1,6 +1,6 @@
-import { join } from "node:path";
-import { startEmulator, type Emulator } from "../emulator/server";
-import { Engine, ProviderHost, type RegisteredResource, type Step } from "../provider/engine-client";
+import { REPO_ROOT } from "../paths";
+import { startEmulator, type Emulator } from "../../src/emulator/server";
+import { Engine, ProviderHost, type RegisteredResource, type Step } from "../engine-client";
 import { evaluateProgram } from "./evaluate";
 import { loadStack, type StackSettings } from "./stack";
 
@@ -11,7 +11,7 @@ import { loadStack, type StackSettings } from "./stack";
  * dynamic-provider host over gRPC, exactly as the engine calls it.
  */
 
-const ROOT = join(__dirname, "..", "..");
+const ROOT = REPO_ROOT;
 const STACK = "dev";
 /** Emulated pause/resume time, and the matching scale for the provider's poll delays. */
 const TRANSITION_MS = 600;
@@ -33,12 +33,12 @@ async function main(): Promise<number> {
     if (!ok) problems.push(what);
   };
   try {
-    const endpoints = { "tencentcloud:endpoint": emulator.url, "zillizcloud:endpoint": emulator.url };
+    const endpoints = { "tencentcloud:endpoint": emulator.url, "zillizcloud:endpoint": emulator.url, "cluster-power:timeScale": TIME_SCALE };
     const stack = loadStack(ROOT, STACK, endpoints);
-    out(`emulator: ${emulator.url} (pause/resume take ${TRANSITION_MS} ms; CLUSTER_POWER_TIME_SCALE=${TIME_SCALE})`);
+    out(`emulator: ${emulator.url} (pause/resume take ${TRANSITION_MS} ms; config cluster-power:timeScale=${TIME_SCALE})`);
 
     const paused = await evaluate(stack);
-    host = await ProviderHost.start({ cwd: ROOT, project: stack.project, env: { CLUSTER_POWER_TIME_SCALE: TIME_SCALE } });
+    host = await ProviderHost.start({ cwd: ROOT, project: stack.project, });
     out(`provider host: node ${"@pulumi/pulumi/cmd/dynamic-provider"} started in ${Math.round(host.startMs)} ms (cwd ${ROOT})`);
     const configured = await host.configure(stack.config, stack.secretKeys);
     out(`Configure: whole stack config sent, credentials as secrets (host acceptSecrets=${configured.acceptSecrets})`);
@@ -67,8 +67,8 @@ async function main(): Promise<number> {
     const tencent = pick(paused.resources, "tencentcloud");
     const zilliz = pick(paused.resources, "zillizcloud");
     section(`out of band: someone resumes ${tencent.inputs.clusterId} and ${zilliz.inputs.clusterId} in the console`);
-    emulator.tencent.autoResume(String(tencent.inputs.clusterId));
-    emulator.zilliz.resumeOutOfBand(String(zilliz.inputs.clusterId), { immediate: true });
+    emulator.part("tencentcloud").autoResume(String(tencent.inputs.clusterId));
+    emulator.part("zillizcloud").resumeOutOfBand(String(zilliz.inputs.clusterId), { immediate: true });
     section("pulumi refresh");
     const refreshed = print(await engine.refresh());
     expect(refreshed.filter((s) => s.drift).length === 2, "refresh did not report the two drifted clusters");
@@ -86,7 +86,7 @@ async function main(): Promise<number> {
     // The Tencent cluster that is handed back running on destroy (onDelete "resume"), if any.
     const idle = running.resources.find((r) => r.inputs.cloud === "tencentcloud" && r.inputs.onDelete === "resume") ?? tencent;
     section(`Tencent auto-pauses idle ${idle.inputs.clusterId}; pulumi refresh + up`);
-    emulator.tencent.autoPause(String(idle.inputs.clusterId));
+    emulator.part("tencentcloud").autoPause(String(idle.inputs.clusterId));
     print(await engine.refresh());
     calls = writes(emulator);
     const tolerated = print(await engine.up(running.resources));
@@ -99,7 +99,7 @@ async function main(): Promise<number> {
     const handBacks = running.resources.filter((r) => r.inputs.onDelete === "resume").length;
     out(`  pause/resume calls: ${writes(emulator) - calls} (onDelete "leave" touches nothing; "resume" woke the auto-paused ${idle.inputs.clusterId})`);
     expect(writes(emulator) - calls <= handBacks, "destroy made calls for onDelete=leave resources");
-    expect(emulator.tencent.getCluster(String(idle.inputs.clusterId))?.serverlessStatus === "resume" || idle.inputs.onDelete !== "resume", "onDelete=resume did not wake the cluster");
+    expect(emulator.part("tencentcloud").getCluster(String(idle.inputs.clusterId))?.serverlessStatus === "resume" || idle.inputs.onDelete !== "resume", "onDelete=resume did not wake the cluster");
     observed(engine, emulator, running.resources);
   } catch (error) {
     problems.push(error instanceof Error ? (error.stack ?? error.message) : String(error));
@@ -168,7 +168,7 @@ function print(steps: Step[]): Step[] {
 
 function observed(engine: Engine, emulator: Emulator, resources?: RegisteredResource[]): void {
   const ids = resources ? resources.map((r) => String(r.inputs.clusterId)) : [...engine.state.values()].map((e) => String(e.outputs.clusterId));
-  const live = ids.map((id) => `${id}=${emulator.tencent.getCluster(id)?.serverlessStatus ?? emulator.zilliz.getCluster(id)?.status ?? "?"}`);
+  const live = ids.map((id) => `${id}=${emulator.part("tencentcloud").getCluster(id)?.serverlessStatus ?? emulator.part("zillizcloud").getCluster(id)?.status ?? "?"}`);
   out(`  live in the emulator: ${live.join("  ")}`);
 }
 

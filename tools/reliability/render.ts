@@ -5,7 +5,7 @@ import type { ReliabilityRecord, SuiteRecord } from "./records";
 
 /**
  * Renders RELIABILITY.md from the JSON records the reliability suites wrote during one run
- * (`npm run reliability`). Usage: node dist/reliability/render.js <records-dir> <output.md>
+ * (`npm run reliability`). Usage: node build/tools/reliability/render.js <records-dir> <output.md>
  */
 
 const SUITE_ORDER = ["faults", "crash", "input", "secrets", "load"];
@@ -206,7 +206,7 @@ function figuresTable(suite: SuiteRecord | undefined): string {
 function main(): void {
   const [dir, output] = process.argv.slice(2);
   if (!dir || !output) {
-    process.stderr.write("usage: node dist/reliability/render.js <records-dir> <output.md>\n");
+    process.stderr.write("usage: node build/tools/reliability/render.js <records-dir> <output.md>\n");
     process.exitCode = 2;
     return;
   }

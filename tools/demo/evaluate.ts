@@ -1,6 +1,6 @@
 import { spawn } from "node:child_process";
 import { join } from "node:path";
-import type { RegisteredResource } from "../provider/engine-client";
+import type { RegisteredResource } from "../engine-client";
 import type { StackSettings } from "./stack";
 
 /**

@@ -1,6 +1,6 @@
-import type { CloudDriver, ClusterSnapshot, TargetPowerState } from "../core/power";
-import { operationFor, transitionalStateOf } from "../core/power";
-import { sleep } from "../core/retry";
+import type { CloudDriver, ClusterSnapshot, TargetPowerState } from "../../src/core/power";
+import { operationFor, transitionalStateOf } from "../../src/core/power";
+import { sleep } from "../../src/core/retry";
 import { terraformGap } from "./schedules";
 
 /**

@@ -1,11 +1,12 @@
-import { createTencentDriver } from "../clouds/tencent";
-import { createZillizDriver } from "../clouds/zilliz";
-import type { CloudDriver, CloudName } from "../core/power";
-import { sleep } from "../core/retry";
-import { DEFAULT_WAIT_POLICY, scaledPolicy, transition } from "../core/transition";
-import { StatusWatcher, watcherPacingFor } from "../core/watcher";
-import type { Emulator } from "../emulator/server";
-import { zillizKeyFingerprint } from "../emulator/zilliz";
+import { createTencentDriver } from "../../src/clouds/tencent";
+import { createZillizDriver } from "../../src/clouds/zilliz";
+import type { BuiltInCloud as CloudName } from "../../src/clouds";
+import type { CloudDriver } from "../../src/core/power";
+import { sleep } from "../../src/core/retry";
+import { DEFAULT_WAIT_POLICY, scaledPolicy, transition } from "../../src/core/transition";
+import { StatusWatcher, watcherPacingFor } from "../../src/core/watcher";
+import type { Emulator } from "../../src/emulator/server";
+import { zillizKeyFingerprint } from "../../src/clouds/zilliz/emulator";
 import { OUR_CALLS, TERRAFORM_CALLS, callsFor, detect, enginePollTimes, meanLag, terraformPollTimes } from "./schedules";
 import { terraformTransition } from "./terraform";
 
@@ -129,7 +130,7 @@ export async function runTransitionBench(setup: TransitionBenchSetup): Promise<T
       clusterId = s.zillizCluster(runner, t, rep);
     }
     if (runner === "ours") {
-      const watcher = new StatusWatcher(driver, watcherPacingFor({ CLUSTER_POWER_TIME_SCALE: String(scale) }));
+      const watcher = new StatusWatcher(driver, watcherPacingFor(scale));
       const result = await transition(driver, clusterId, "paused", {
         wait: true,
         deadline: Date.now() + transitionMs * 3 + 60_000,

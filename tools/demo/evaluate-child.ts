@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { urnOf, type RegisteredResource } from "../provider/engine-client";
+import { urnOf, type RegisteredResource } from "../engine-client";
 import { RESULT_MARKER } from "./evaluate";
 import type { StackSettings } from "./stack";
 

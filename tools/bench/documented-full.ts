@@ -1,7 +1,7 @@
 import type * as pulumi from "@pulumi/pulumi";
-import { createDriver } from "../clouds";
-import { defaultWaitPolicy, transition } from "../core/transition";
-import { statusReaderFor } from "../core/watcher";
+import { CLOUDS } from "../../src/clouds";
+import { DEFAULT_WAIT_POLICY, transition } from "../../src/core/transition";
+import { statusReaderFor } from "../../src/core/watcher";
 
 /**
  * This package's real implementation captured the documented way (a provider object in the
@@ -10,11 +10,11 @@ import { statusReaderFor } from "../core/watcher";
  */
 export const documentedFullProvider: pulumi.dynamic.ResourceProvider = {
   async create(inputs) {
-    const driver = createDriver({ cloud: inputs.cloud, region: inputs.region, endpoint: inputs.endpoint });
+    const driver = CLOUDS.require(inputs.cloud).createDriver({ region: inputs.region, endpoint: inputs.endpoint, config: {}, options: {}, env: process.env });
     const result = await transition(driver, inputs.clusterId, inputs.powerState, {
       wait: true,
       deadline: Date.now() + 1_800_000,
-      policy: defaultWaitPolicy(),
+      policy: DEFAULT_WAIT_POLICY,
       read: statusReaderFor(driver),
     });
     return { id: inputs.clusterId, outs: { ...inputs, observedState: result.snapshot.power, rawStatus: result.snapshot.rawStatus } };

@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from "node:crypto";
-import type { Fault } from "./faults";
-import { RateWindow } from "./rate-window";
-import type { CloudEmulator, EmulatorContext, IncomingCall, Outcome, Reply } from "./server";
+import type { Fault } from "../../emulator/faults";
+import { RateWindow } from "../../emulator/rate-window";
+import type { CloudEmulator, EmulatorContext, IncomingCall, Outcome, Reply } from "../../emulator/contract";
 
 /**
  * The Zilliz Cloud control plane, as far as suspend/resume needs it: v1 (`/v1/clusters...`, one
@@ -62,7 +62,6 @@ export const DEFAULT_ZILLIZ_CLUSTERS: readonly ZillizSeedCluster[] = [
 ];
 
 /** What the emulator starts with when given no Zilliz seed. */
-export const DEFAULT_ZILLIZ_SEED: ZillizSeed = { clusters: DEFAULT_ZILLIZ_CLUSTERS, apiKeys: [DEMO_ZILLIZ_API_KEY] };
 
 export function zillizKeyFingerprint(apiKey: string): string {
   return createHash("sha256").update(apiKey).digest("hex").slice(0, 12);

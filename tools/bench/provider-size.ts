@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { providerShim } from "../provider/shim";
+import { providerShim } from "../../src/provider/shim";
 import { documentedProvider } from "./documented-provider";
 import { documentedFullProvider } from "./documented-full";
 import type { InstalledProgram } from "./installed";
@@ -13,7 +13,7 @@ import type { InstalledProgram } from "./installed";
 export interface ProviderSizes {
   /**
    * The production path: what a ClusterPowerState serializes when its program installed the
-   * package in node_modules (src/bench/installed.ts): the implementation module by reference.
+   * package in node_modules (tools/bench/installed.ts): the implementation module by reference.
    */
   oursBytes: number;
   oursText: string;

@@ -1,9 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
-import { TARGET_POWER_STATES, type TargetPowerState } from "../core/power";
-import { ClusterPowerState, type ClusterPowerStateArgs } from "../resource";
+import { ClusterPowerState, TARGET_POWER_STATES, type ClusterPowerStateArgs, type TargetPowerState } from "pulumi-cluster-power";
 
 /**
- * The root Pulumi program (Pulumi.yaml points `main` at the compiled dist/program/fleet.js).
+ * The root Pulumi program (Pulumi.yaml points `main` at the compiled build/tools/program/fleet.js).
  * A fleet of clusters from stack config, and one switch for all of them:
  *
  *   pulumi config set powerState paused && pulumi up     # the whole fleet goes to sleep
