@@ -7,11 +7,12 @@ import type * as pulumi from "@pulumi/pulumi";
  * rules again at run time (zod, src/provider/schema.ts), with a test that the two agree.
  */
 export interface CommonClusterPowerStateArgs {
-  /** The cluster's id as the cloud's console shows it. Changing it replaces the resource. */
+  /** Required: the cluster's id as the cloud's console shows it. Changing it replaces the resource. */
   clusterId: pulumi.Input<string>;
   /**
-   * The cluster's region (the cloud's own region id). Required where the cloud says so. Changing
-   * it replaces the resource.
+   * The cluster's region (the cloud's own region id). Required where the cloud says so. Default:
+   * the cloud's stack config and environment variable where it has them (see its `region`), else
+   * none. Changing it replaces the resource.
    */
   region?: pulumi.Input<string>;
   /** What the cluster should be. Default `"paused"`. */
@@ -34,4 +35,17 @@ export interface CommonClusterPowerStateArgs {
   onDelete?: pulumi.Input<"leave" | "resume">;
   /** API base URL override: https, or plain http to loopback only (a local emulator). Default: the cloud's public API. */
   endpoint?: pulumi.Input<string>;
+  /**
+   * The schedule edge (an ISO 8601 instant) at which `powerState` began; `powerSchedule(...).at(now)`
+   * writes it. With `overrides` other than `"enforce"`, a new value is what makes the resource act
+   * again. Default: none.
+   */
+  scheduledAt?: pulumi.Input<string>;
+  /**
+   * What a manual change between edges means. `"enforce"` (default): drift, corrected by the next
+   * `up`. `"until-next-edge"`: once the cluster was brought to `powerState` for this `scheduledAt`,
+   * a cluster found in the other state is left alone (output `overriddenSince`) until `scheduledAt`
+   * changes. `"pause-only"`: like `"until-next-edge"` for pauses, and never resumes a cluster.
+   */
+  overrides?: pulumi.Input<"enforce" | "until-next-edge" | "pause-only">;
 }

@@ -32,7 +32,9 @@ describe("the folder layout is the architecture", () => {
     const paths = pack.files.map((f) => f.path);
     expect(paths.filter((p) => /(^|\/)(bench|demo|reliability|program|tools|build)\/|engine-client|\.map$/.test(p))).toEqual([]);
     expect(paths).toEqual(expect.arrayContaining(["LICENSE", "CHANGELOG.md", "README.md", "dist/index.js", "dist/index.d.ts", "dist/cli/main.js", "dist/emulator/server.js"]));
-    // Half of the 818 kB the first release packed.
-    expect(pack.unpackedSize).toBeLessThanOrEqual(409_000);
+    // 0.1.0 packed 818 kB, 29% of it tools and 36% source maps; with those gone the same product
+    // packed 401 kB. This release adds schedules, selectors and the auto-pause policy (about 585 kB,
+    // a third of it documented declarations): the ceiling catches tools or maps creeping back.
+    expect(pack.unpackedSize).toBeLessThanOrEqual(650_000);
   });
 });

@@ -49,7 +49,7 @@ describe("cluster-power status (tencentcloud)", () => {
     const run = await runCli(tc("status", running, paused, normal), env);
     expect(run.code, run.stderr).toBe(0);
     const lines = run.stdout.trim().split("\n");
-    expect(lines[0]).toMatch(/^CLUSTER\s+STATE\s+CLOUD STATUS\s+DETAIL$/);
+    expect(lines[0]).toMatch(/^CLUSTER\s+STATE\s+CLOUD STATUS\s+AUTO-PAUSE\s+DETAIL$/);
     expect(lines[1]).toMatch(new RegExp(`^${running}\\s+running\\s+SERVERLESS running/resume`));
     expect(lines[2]).toMatch(new RegExp(`^${paused}\\s+paused\\s+SERVERLESS running/pause`));
     expect(lines[3]).toMatch(new RegExp(`^${normal}\\s+running\\s+NORMAL running\\s+.*SERVERLESS`));
@@ -81,7 +81,7 @@ describe("cluster-power status (tencentcloud)", () => {
 
     const human = await runCli(tc("status", good, "cynosdbmysql-doesnotexist"), env);
     expect(human.code).toBe(1);
-    expect(human.stdout).toMatch(/cynosdbmysql-doesnotexist\s+-\s+-\s+FAILED: .*\[ResourceNotFound.ClusterNotFoundError\]/);
+    expect(human.stdout).toMatch(/cynosdbmysql-doesnotexist\s+-\s+-\s+-\s+FAILED: .*\[ResourceNotFound.ClusterNotFoundError\]/);
     expect(human.stderr).toContain("1 of 2 cluster(s) failed");
   });
 });

@@ -60,8 +60,14 @@ describe("resolvePowerArgs", () => {
   });
 
   it("runs each cluster once even when named twice", () => {
-    const args = resolvePowerArgs("status", { ...tc, clusterId: ["cynosdbmysql-a", "cynosdbmysql-b", "cynosdbmysql-a"] }, TC_ENV);
-    expect(args.clusterIds).toEqual(["cynosdbmysql-a", "cynosdbmysql-b"]);
+    const args = resolvePowerArgs("status", { ...tc, clusterId: ["cynosdbmysql-aaaaaa", "cynosdbmysql-bbbbbb", "cynosdbmysql-aaaaaa"] }, TC_ENV);
+    expect(args.clusterIds).toEqual(["cynosdbmysql-aaaaaa", "cynosdbmysql-bbbbbb"]);
+  });
+
+  it("checks every id before any call: one bad id refuses the whole run, naming it", () => {
+    const error = usage(() => resolvePowerArgs("pause", { ...tc, clusterId: ["cynosdbmysql-aaaaaa", "cynosdbmysq-typo01"] }, TC_ENV));
+    expect(error.field).toBe("--cluster-id");
+    expect(error.message).toContain('"cynosdbmysq-typo01" is not a TDSQL-C MySQL cluster id');
   });
 
   it("names the missing credential variables, per cloud", () => {
@@ -108,10 +114,10 @@ describe("parseCommandLine", () => {
   }
 
   it("parses repeatable --cluster-id and the negated switches", () => {
-    const { invocation } = parse("pause", "--cloud", "tencentcloud", "--region", "ap-guangzhou", "--cluster-id", "cynosdbmysql-a", "--cluster-id", "cynosdbmysql-b", "--force", "--no-wait", "--timeout", "90", "--json");
+    const { invocation } = parse("pause", "--cloud", "tencentcloud", "--region", "ap-guangzhou", "--cluster-id", "cynosdbmysql-aaaaaa", "--cluster-id", "cynosdbmysql-bbbbbb", "--force", "--no-wait", "--timeout", "90", "--json");
     expect(invocation.kind).toBe("power");
     if (invocation.kind !== "power") return;
-    expect(invocation.args).toMatchObject({ command: "pause", clusterIds: ["cynosdbmysql-a", "cynosdbmysql-b"], writeOptions: { forcePause: true }, wait: false, timeoutSeconds: 90, json: true });
+    expect(invocation.args).toMatchObject({ command: "pause", clusterIds: ["cynosdbmysql-aaaaaa", "cynosdbmysql-bbbbbb"], writeOptions: { forcePause: true }, wait: false, timeoutSeconds: 90, json: true });
   });
 
   it("gives --help exit 0 on stdout, and usage errors exit 2 with a hint on stderr", () => {

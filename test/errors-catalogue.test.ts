@@ -6,6 +6,7 @@ import {
   CloudApiError,
   ConfigurationError,
   errorCode,
+  IncompleteListError,
   isClusterPowerError,
   OUR_ERROR_CODES,
   ReadDeadlineError,
@@ -46,6 +47,7 @@ describe("one error model", () => {
       [new TransitionError("m", "aborted", {}), "Interrupted"],
       [new TransitionError("m", "cloud-error", { cause: cloud }), "AuthFailure.SignatureFailure"],
       [new ReadDeadlineError("m"), "DeadlineExceeded"],
+      [new IncompleteListError("m"), "IncompleteList"],
       [new RangeError("oops"), "InternalError"],
     ];
     for (const [error, code] of cases) expect(errorCode(error), String(error)).toBe(code);

@@ -3,7 +3,9 @@ import { createRequire } from "node:module";
 import { promisify } from "node:util";
 import { join } from "node:path";
 import { readFileSync } from "node:fs";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DEFAULT_ZILLIZ_CLUSTERS } from "../src/clouds/zilliz/emulator";
+import { startEmulator, type Emulator } from "../src/emulator/server";
 import type * as Evaluate from "../tools/demo/evaluate";
 import type * as Stack from "../tools/demo/stack";
 import { isSecretValue } from "../tools/engine-client";
@@ -23,8 +25,24 @@ const byName = (e: Evaluation) => Object.fromEntries(e.resources.map((r) => [r.n
 
 const runs: Record<string, Evaluation> = {};
 const fixture = readFileSync(SHIM_FIXTURE, "utf8");
+/** examples/zilliz-dedicated selects by label, so it is evaluated against an emulator with labelled clusters. */
+let emulator: Emulator;
+
+afterAll(() => emulator?.stop());
 
 beforeAll(async () => {
+  emulator = await startEmulator({
+    seeds: {
+      zillizcloud: {
+        clusters: [
+          ...DEFAULT_ZILLIZ_CLUSTERS,
+          { clusterId: "in01-d3f7a91c5b2e846", clusterName: "dev-embeddings", regionId: "aws-us-west-2", plan: "Standard", labels: { env: "dev" } },
+          { clusterId: "in01-e8b2c64d1a9f375", clusterName: "dev-optout", regionId: "aws-us-west-2", plan: "Standard", labels: { env: "dev", "cluster-power": "off" } },
+          { clusterId: "in03-a1c9e57b3d2f864", clusterName: "dev-free", regionId: "aws-us-west-2", plan: "Free", labels: { env: "dev" } },
+        ],
+      },
+    },
+  });
   const jobs: Record<string, Promise<Evaluation>> = {
     rootPaused: evaluateProgram(loadStack(ROOT, "dev")),
     rootRunning: evaluateProgram(loadStack(ROOT, "dev", { powerState: "running" })),
@@ -32,7 +50,8 @@ beforeAll(async () => {
     nightlyDay: evaluateProgram(loadStack(join(ROOT, "examples", "tencent-nightly"), "dev", { now: "2026-11-23T03:00:00Z" })),
     nightlyNight: evaluateProgram(loadStack(join(ROOT, "examples", "tencent-nightly"), "dev", { now: "2026-11-23T15:00:00Z" })),
     nightlyWeekend: evaluateProgram(loadStack(join(ROOT, "examples", "tencent-nightly"), "dev", { now: "2026-11-28T03:00:00Z" })),
-    zilliz: evaluateProgram(loadStack(join(ROOT, "examples", "zilliz-dedicated"), "dev")),
+    nightlyHoliday: evaluateProgram(loadStack(join(ROOT, "examples", "tencent-nightly"), "dev", { now: "2027-01-01T03:00:00Z" })),
+    zilliz: evaluateProgram(loadStack(join(ROOT, "examples", "zilliz-dedicated"), "dev", { "zillizcloud:endpoint": emulator.url })),
   };
   for (const [key, job] of Object.entries(jobs)) runs[key] = await job;
 }, 120_000);
@@ -70,6 +89,10 @@ describe("examples/tencent-nightly", () => {
     expect(states(runs.nightlyDay)).toEqual(["running", "running"]);
     expect(states(runs.nightlyNight)).toEqual(["paused", "paused"]);
     expect(states(runs.nightlyWeekend)).toEqual(["paused", "paused"]);
+    expect(states(runs.nightlyHoliday)).toEqual(["paused", "paused"]);
+    // 11:00 Shanghai on Monday 2026-11-23: running since 08:00 local (00:00Z), respecting manual changes until 20:00.
+    expect(runs.nightlyDay.resources[0].inputs).toMatchObject({ scheduledAt: "2026-11-23T00:00:00.000Z", overrides: "until-next-edge" });
+    expect(runs.nightlyDay.outputs).toMatchObject({ since: "2026-11-23T00:00:00.000Z", nextEdge: "2026-11-23T12:00:00.000Z" });
     expect(runs.nightlyNight.resources[0].inputs).toMatchObject({
       cloud: "tencentcloud",
       clusterId: "cynosdbmysql-8vcxoq75",
@@ -87,6 +110,9 @@ describe("examples/zilliz-dedicated", () => {
     expect(zilliz["orders-search"].inputs).toMatchObject({ cloud: "zillizcloud", clusterId: "in01-3a8c1f5e2b7d9a4", powerState: "paused", onDelete: "resume" });
     expect(zilliz["catalog-vectors"].inputs).toMatchObject({ powerState: "running" });
     expect(zilliz["recs-hangzhou"].inputs).toMatchObject({ apiVersion: "v1", region: "ali-cn-hangzhou" });
+    // `select`: the one dedicated, opted-in cluster labelled env=dev, left alone when it stops matching.
+    expect(Object.keys(zilliz).sort()).toEqual(["catalog-vectors", "in01-d3f7a91c5b2e846", "orders-search", "recs-hangzhou"]);
+    expect(zilliz["in01-d3f7a91c5b2e846"].inputs).toMatchObject({ clusterId: "in01-d3f7a91c5b2e846", region: "aws-us-west-2", powerState: "paused", onDelete: "leave" });
   });
 });
 

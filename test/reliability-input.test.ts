@@ -199,7 +199,7 @@ function validId(cloud: string, id: string): boolean {
 interface CliVerdict {
   argv: string[];
   withCredentials: boolean;
-  code: number | "accepted" | "emulator";
+  code: number | "accepted" | "emulator" | "schedule" | "list" | "settings";
   stderr: string;
 }
 
@@ -226,8 +226,9 @@ async function parseOne(argv: string[], withCredentials: boolean): Promise<void>
       counts.cliUsageErrors++;
     } else counts.cliHelpOrVersion++;
     verdict.code = invocation.code;
-  } else if (invocation.kind === "emulator") {
-    verdict.code = "emulator";
+  } else if (invocation.kind !== "power") {
+    // emulator, schedule, list, settings: parsed, nothing sent here.
+    verdict.code = invocation.kind;
     counts.cliAccepted++;
   } else {
     const { args } = invocation;

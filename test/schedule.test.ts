@@ -26,7 +26,7 @@ function failure(spec: unknown): [string, string] {
   } catch (e) {
     expect(e).toBeInstanceOf(ScheduleError);
     const err = e as ScheduleError;
-    expect(err.code).toBe("InvalidSchedule");
+    expect(err.code).toBe("ConfigurationError");
     expect(err.name).toBe("ScheduleError");
     expect(err.message.startsWith(`${err.field}: `)).toBe(true);
     return [err.field, err.message];

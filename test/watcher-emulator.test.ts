@@ -3,7 +3,7 @@ import { createTencentDriver } from "../src/clouds/tencent";
 import { createZillizDriver } from "../src/clouds/zilliz";
 import { SlidingWindowLimiter } from "../src/core/rate-limit";
 import { transition, type WaitPolicy, DEFAULT_WAIT_POLICY } from "../src/core/transition";
-import { StatusWatcher, type WatcherPacing } from "../src/core/watcher";
+import { DEFAULT_WATCHER_PACING, StatusWatcher, type WatcherPacing } from "../src/core/watcher";
 import { startEmulator, type Emulator } from "../src/emulator/server";
 import { DEMO_TENCENT_CREDENTIALS } from "../src/clouds/tencent/emulator";
 import { DEMO_ZILLIZ_API_KEY } from "../src/clouds/zilliz/emulator";
@@ -19,7 +19,7 @@ const N = 40;
 const RATE = 200;
 const TRANSITION_MS = 300;
 const policy: WaitPolicy = { ...DEFAULT_WAIT_POLICY, firstDelayMs: 20, factor: 2, maxDelayMs: 80 };
-const pacing: WatcherPacing = { budgetCalls: 10, windowMs: 100, minRoundGapMs: 10, minBatch: 2 };
+const pacing: WatcherPacing = { ...DEFAULT_WATCHER_PACING, budgetCalls: 10, windowMs: 100, minRoundGapMs: 10, minBatch: 2 };
 const tencentIds = Array.from({ length: N }, (_, i) => `cynosdbmysql-w${String(i).padStart(6, "0")}`);
 const zillizIds = Array.from({ length: N }, (_, i) => `in01-w${String(i).padStart(12, "0")}`);
 

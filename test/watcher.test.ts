@@ -54,7 +54,7 @@ describe("watcher planning (pure)", () => {
     expect(planRound(ids(150), { batched: true }, 2).batches.map((b) => b.length)).toEqual([100, 50]);
   });
 
-  const pacing: WatcherPacing = { budgetCalls: 10, windowMs: 1000, minRoundGapMs: 200, minBatch: 2 };
+  const pacing: WatcherPacing = { ...DEFAULT_WATCHER_PACING, budgetCalls: 10, windowMs: 1000, minRoundGapMs: 200, minBatch: 2 };
 
   it("starts the first round at once, so the first poll after a write is not delayed", () => {
     expect(roundStartDelay(5_000, [], 1, pacing)).toBe(0);
@@ -191,7 +191,7 @@ class FakeDriver implements CloudDriver {
   }
 }
 
-const quick: WatcherPacing = { budgetCalls: 1000, windowMs: 1000, minRoundGapMs: 1, minBatch: 2 };
+const quick: WatcherPacing = { ...DEFAULT_WATCHER_PACING, budgetCalls: 1000, windowMs: 1000, minRoundGapMs: 1, minBatch: 2 };
 const never = new AbortController().signal;
 
 describe("StatusWatcher", () => {
@@ -311,7 +311,7 @@ describe("StatusWatcher", () => {
 
   it("paces rounds by the call budget", async () => {
     const d = new FakeDriver();
-    const w = new StatusWatcher(d, { budgetCalls: 2, windowMs: 60, minRoundGapMs: 0, minBatch: 2 });
+    const w = new StatusWatcher(d, { ...DEFAULT_WATCHER_PACING, budgetCalls: 2, windowMs: 60, minRoundGapMs: 0, minBatch: 2 });
     const started: number[] = [];
     const orig = d.describeMany.bind(d);
     d.describeMany = async (b) => {

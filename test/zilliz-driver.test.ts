@@ -6,7 +6,7 @@ import { TransportError } from "../src/core/http";
 import type { CloudDriver, ClusterSnapshot, TargetPowerState } from "../src/core/power";
 import { SlidingWindowLimiter } from "../src/core/rate-limit";
 import { transition, type TransitionResult, type WaitPolicy } from "../src/core/transition";
-import { StatusWatcher } from "../src/core/watcher";
+import { DEFAULT_WATCHER_PACING, StatusWatcher } from "../src/core/watcher";
 import type { FaultRule } from "../src/emulator/faults";
 import { startEmulator, type Emulator } from "../src/emulator/server";
 import { DEMO_ZILLIZ_API_KEY, type ZillizPlan } from "../src/clouds/zilliz/emulator";
@@ -230,11 +230,13 @@ describe.each(["v2", "v1"] as const)("Zilliz %s against the emulator", (v) => {
     expect(await run(d, id, "paused")).toMatchObject({ reachedTarget: true, writeCalls: 1 });
   });
 
-  it("v1 clusters of another region are not found there (90102); v2 does not care about region", async () => {
+  it("v1 clusters of another region are refused there (90102), not reported gone; v2 does not care about region", async () => {
     const hangzhou = cluster("Standard", "ali-cn-hangzhou");
     if (v === "v1") {
+      // It exists, in another region: an error, never "gone".
       const error = await driver(v).describe(hangzhou).catch((e: unknown) => e);
-      expect(error).toBeInstanceOf(ClusterNotFoundError);
+      expect(error).toBeInstanceOf(CloudApiError);
+      expect(error).not.toBeInstanceOf(ClusterNotFoundError);
       expect(error).toMatchObject({ code: "90102" });
       expect(await run(driver(v, { region: "ali-cn-hangzhou" }), hangzhou, "paused")).toMatchObject({ reachedTarget: true });
     } else {
@@ -341,7 +343,7 @@ describe("60 concurrent suspends", () => {
     const ids = Array.from({ length: 60 }, () => cluster());
     // One driver per resource, as the provider builds them; same scope, same limiter lanes.
     const drivers = ids.map(() => driver(v));
-    const watcher = new StatusWatcher(drivers[0], { budgetCalls: 10, windowMs: 1000, minRoundGapMs: 50, minBatch: 2 });
+    const watcher = new StatusWatcher(drivers[0], { ...DEFAULT_WATCHER_PACING, budgetCalls: 10, windowMs: 1000, minRoundGapMs: 50, minBatch: 2 });
     emu.log.clear();
     const results = await Promise.all(ids.map((id, i) => run(drivers[i], id, "paused", { read: (c, s) => watcher.read(c, s) })));
     expect(results.every((r) => r.reachedTarget && r.writeCalls === 1)).toBe(true);
@@ -359,7 +361,8 @@ describe("60 concurrent suspends", () => {
     // A key of its own, so no earlier test's requests are still in the emulator's window.
     const apiKey = "control-burst-key-0123456789abcdef";
     emu.part("zillizcloud").addApiKey(apiKey);
-    const d = driver("v2", { apiKey, limiter: unlimited, retry: { maxAttempts: 1, baseDelayMs: 1, maxDelayMs: 1 } });
+    // Refusals are normally retried until the deadline; maxRefusedMs 0 lets the first one through.
+    const d = driver("v2", { apiKey, limiter: unlimited, retry: { maxAttempts: 1, baseDelayMs: 1, maxDelayMs: 1, maxRefusedMs: 0 } });
     emu.log.clear();
     const outcomes = await Promise.all(ids.map((id) => d.write("pause", id, {}).then(() => "ok", (e: CloudApiError) => `${e.code}/${e.httpStatus}`)));
     expect(outcomes.filter((o) => o === "ok")).toHaveLength(20);

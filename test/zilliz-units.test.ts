@@ -245,16 +245,28 @@ describe("response parser on the shapes recorded in the research notes", () => {
     expect(error).toMatchObject({ code: "40013", httpStatus: 200, retryable: false });
   });
 
-  it("not-found codes and HTTP 404 become ClusterNotFoundError", () => {
-    for (const [status, body] of [
-      [200, { code: 80020, message: "Cluster not exist or you don't have permission." }],
-      [200, { code: 90102, message: "The cluster does not exist in current region." }],
-      [404, { code: 96018, message: "Cluster not found. Please use the ListClusters API to obtain your scoped clusters." }],
-      [404, "<html>404 page not found</html>"],
-    ] as const) {
-      const error = thrown(() => parseResponse(res(status, body), ClusterData, { operation: "describe", clusterId: "in01-gone" }));
+  it("only v2's 96018 becomes ClusterNotFoundError, under HTTP 200 or 404", () => {
+    for (const status of [200, 404]) {
+      const error = thrown(() => parseResponse(res(status, { code: 96018, message: "Cluster not found. Please use the ListClusters API to obtain your scoped clusters." }), ClusterData, { operation: "describe", clusterId: "in01-gone" }));
       expect(error).toBeInstanceOf(ClusterNotFoundError);
       expect(error).toMatchObject({ clusterId: "in01-gone", retryable: false });
+    }
+  });
+
+  it("answers that do not prove the cluster is gone stay plain, non-retryable CloudApiErrors (docs/reliability.md)", () => {
+    for (const [status, body, code] of [
+      // "not exist or you don't have permission": the driver confirms it with the list.
+      [200, { code: 80020, message: "Cluster not exist or you don't have permission." }, "80020"],
+      // It exists, in another region.
+      [200, { code: 90102, message: "The cluster does not exist in current region." }, "90102"],
+      // Any gateway's 404, HTML or JSON.
+      [404, "<html>404 page not found</html>", "HTTP404"],
+      [404, { code: 404, message: "path not found" }, "404"],
+    ] as const) {
+      const error = thrown(() => parseResponse(res(status, body), ClusterData, { operation: "describe", clusterId: "in01-gone" }));
+      expect(error).toBeInstanceOf(CloudApiError);
+      expect(error).not.toBeInstanceOf(ClusterNotFoundError);
+      expect(error).toMatchObject({ code, retryable: false });
     }
   });
 

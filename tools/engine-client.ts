@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { createRequire } from "node:module";
+import { UNKNOWN } from "../src/provider/schema";
 
 /**
  * Plays the Pulumi engine's part against the real dynamic-provider host of @pulumi/pulumi: spawns
@@ -11,7 +12,6 @@ import { createRequire } from "node:module";
 
 // The generated stubs check instanceof against their own copies of grpc-js and google-protobuf.
 const sdkRequire = createRequire(require.resolve("@pulumi/pulumi/package.json"));
-/* eslint-disable @typescript-eslint/no-explicit-any */
 const grpc: any = sdkRequire("@grpc/grpc-js");
 const rpc: any = sdkRequire("./proto/provider_grpc_pb");
 const pb: any = sdkRequire("./proto/provider_pb");
@@ -19,7 +19,8 @@ const statusPb: any = sdkRequire("./proto/status_pb");
 const { Struct }: any = sdkRequire("google-protobuf/google/protobuf/struct_pb");
 const { Empty }: any = sdkRequire("google-protobuf/google/protobuf/empty_pb");
 
-export const UNKNOWN_VALUE = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+/** The engine's placeholder for a value not known yet (preview). */
+export const UNKNOWN_VALUE = UNKNOWN;
 const SECRET_SIG_KEY = "4dabf18193072939515e22adb298388d";
 const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
 

@@ -1,35 +1,30 @@
 import * as pulumi from "@pulumi/pulumi";
-import { ClusterPowerState } from "pulumi-cluster-power";
+import { ClusterPowerState, powerSchedule } from "pulumi-cluster-power";
 
 /**
- * Business hours on, nights and weekends off. Each `pulumi up` computes the desired state from the
- * clock, so a scheduled `pulumi up` at the edges of the window is all the automation needed.
+ * Office hours on, nights, weekends and holidays off, in the team's time zone. Run `pulumi up` on a
+ * schedule (every 15 minutes, or at the cron lines `cluster-power schedule --cron` prints): with
+ * `overrides: "until-next-edge"` a cluster someone resumed at 22:00 to debug stays up until the
+ * next edge (refresh shows `overriddenSince`), and the next evening edge pauses it again.
  *
  * Tencent serverless clusters also pause by themselves when idle and wake on the next connection;
- * during business hours that is fine (allowAutoPause, the default, treats an auto-paused cluster
- * as "running"), and at night `pulumi up` pauses a cluster some late connection woke up.
+ * during office hours that is fine (allowAutoPause, the default, treats an auto-paused cluster as
+ * "running").
  */
 
 const config = new pulumi.Config();
 const region = config.require("region");
 const clusterIds = config.requireObject<string[]>("clusterIds");
-const timezone = config.get("timezone") ?? "UTC";
-const [opens, closes] = (config.get("businessHours") ?? "08:00-20:00").split("-");
+
+const officeHours = powerSchedule({
+  timezone: config.get("timezone") ?? "Asia/Shanghai",
+  running: config.getObject<string[]>("running") ?? ["Mon-Fri 08:00-20:00"],
+  skipDates: config.getObject<string[]>("skipDates") ?? [],
+  overrides: "until-next-edge",
+});
 // For dry runs: pretend it is this time (ISO 8601).
 const now = new Date(config.get("now") ?? Date.now());
-
-function isBusinessTime(at: Date, zone: string, open: string, close: string): boolean {
-  const parts = Object.fromEntries(
-    new Intl.DateTimeFormat("en-GB", { timeZone: zone, weekday: "short", hour: "2-digit", minute: "2-digit", hourCycle: "h23" })
-      .formatToParts(at)
-      .map((p) => [p.type, p.value]),
-  );
-  if (parts.weekday === "Sat" || parts.weekday === "Sun") return false;
-  const hhmm = `${parts.hour}:${parts.minute}`;
-  return hhmm >= open && hhmm < close;
-}
-
-const powerState = isBusinessTime(now, timezone, opens, closes) ? "running" : "paused";
+const scheduled = officeHours.at(now);
 
 const clusters = clusterIds.map(
   (clusterId) =>
@@ -37,7 +32,7 @@ const clusters = clusterIds.map(
       cloud: "tencentcloud",
       clusterId,
       region,
-      powerState,
+      ...scheduled,
       // Do not cut off a late batch job: pause only when no connection is open.
       forcePause: false,
       // Pause/resume usually takes well under a minute; fail the run (not hang it) after 10.
@@ -45,7 +40,9 @@ const clusters = clusterIds.map(
     }),
 );
 
-export const desired = powerState;
-export const observed = pulumi.all(clusters.map((c) => pulumi.all([c.clusterId, c.observedState, c.flowId]))).apply((rows) =>
-  rows.map(([clusterId, state, flowId]) => ({ clusterId, state, flowId })),
+export const desired = scheduled.powerState;
+export const since = scheduled.scheduledAt;
+export const nextEdge = officeHours.next(now)?.at.toISOString() ?? "none within 400 days";
+export const observed = pulumi.all(clusters.map((c) => pulumi.all([c.clusterId, c.observedState, c.overriddenSince]))).apply((rows) =>
+  rows.map(([clusterId, state, overriddenSince]) => ({ clusterId, state, ...(overriddenSince && { overriddenSince }) })),
 );

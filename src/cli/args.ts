@@ -1,7 +1,8 @@
 import { InvalidArgumentError } from "commander";
 import { CLOUDS, type CloudName } from "../clouds";
 import type { CliFlags, CloudDescriptor, DriverRequest } from "../core/cloud";
-import { ConfigurationError, UsageError } from "../core/errors";
+import { DEFAULT_TIMEOUT_SECONDS, isValidTimeoutSeconds, MAX_TIMEOUT_SECONDS } from "../core/deadline";
+import { ConfigurationError, quoteInput, UsageError } from "../core/errors";
 import { safeEndpoint } from "../core/http";
 
 /**
@@ -11,7 +12,7 @@ import { safeEndpoint } from "../core/http";
 
 export { UsageError };
 
-export const DEFAULT_TIMEOUT_SECONDS = 1800;
+export { DEFAULT_TIMEOUT_SECONDS };
 
 /** What commander hands over for `status`, `pause` and `resume` (flags not given are undefined). */
 export interface RawPowerOptions extends CliFlags {
@@ -49,13 +50,26 @@ export function collect(value: string, previous: string[] | undefined): string[]
  * ("option '--timeout <seconds>' argument 'abc' is invalid."), so they only say what to use.
  */
 
-/** --timeout: positive seconds (fractions allowed, e.g. 0.5). */
+/**
+ * --timeout: positive seconds (fractions allowed, e.g. 0.5), at most MAX_TIMEOUT_SECONDS: the
+ * range the resource's timeoutSeconds accepts too. Beyond it, timers overflow and fire at once.
+ */
 export function parseSeconds(value: string): number {
   const seconds = Number(value.trim());
-  if (value.trim() === "" || !Number.isFinite(seconds) || seconds <= 0) {
-    throw new InvalidArgumentError("Use a positive number of seconds, e.g. --timeout 600.");
+  if (value.trim() === "" || !isValidTimeoutSeconds(seconds)) {
+    throw new InvalidArgumentError(`Use a positive number of seconds up to ${MAX_TIMEOUT_SECONDS} (one day), e.g. --timeout 600.`);
   }
   return seconds;
+}
+
+/** --at: an ISO 8601 instant with a zone (Z or an offset); a local time would be ambiguous. */
+export function parseInstant(value: string): Date {
+  const text = value.trim();
+  const at = new Date(text);
+  if (!/(Z|[+-]\d{2}:\d{2})$/i.test(text) || !Number.isFinite(at.getTime())) {
+    throw new InvalidArgumentError("Use an ISO 8601 instant with a zone, e.g. 2026-12-24T18:00:00Z or 2026-12-24T18:00:00+08:00.");
+  }
+  return at;
 }
 
 /** --time-scale: above 0, at most 1. */
@@ -90,6 +104,9 @@ export function resolvePowerArgs(command: PowerCommand, raw: RawPowerOptions, en
   if (clusterIds.length === 0) {
     throw new UsageError("--cluster-id", "missing; name at least one cluster, e.g. --cluster-id ID (repeat it for several clusters).");
   }
+  // Every id is checked before the first call: a typo in one must not let the others go ahead
+  // (exit 2 means nothing was sent).
+  for (const id of clusterIds) asUsage(() => cloud.validateClusterId(id), "--cluster-id");
 
   rejectOtherCloudsFlags(cloud, raw);
   if (raw.endpoint !== undefined) safeEndpoint(raw.endpoint, "--endpoint");
@@ -117,7 +134,7 @@ function uniqueClusterIds(ids: string[]): string[] {
   for (const raw of ids) {
     const id = raw.trim();
     if (id === "" || /\s/.test(id)) {
-      throw new UsageError("--cluster-id", `"${raw}" is not a cluster id; pass one id per --cluster-id, without spaces.`);
+      throw new UsageError("--cluster-id", `${quoteInput(raw)} is not a cluster id; pass one id per --cluster-id, without spaces.`);
     }
     if (!out.includes(id)) out.push(id);
   }
@@ -136,11 +153,12 @@ function rejectOtherCloudsFlags(cloud: CloudDescriptor, raw: RawPowerOptions): v
   }
 }
 
-function asUsage<T>(build: () => T): T {
+/** Runs a check of the drivers' and reports its refusal as a usage error (on `field`, if given). */
+function asUsage<T>(build: () => T, field?: string): T {
   try {
     return build();
   } catch (error) {
-    if (error instanceof ConfigurationError && !(error instanceof UsageError)) throw new UsageError(error.field, error.message.slice(error.field.length + 2));
+    if (error instanceof ConfigurationError && !(error instanceof UsageError)) throw new UsageError(field ?? error.field, error.message.slice(error.field.length + 2));
     throw error;
   }
 }
@@ -151,13 +169,44 @@ function asUsage<T>(build: () => T): T {
  */
 export function checkCredentials(cloud: CloudDescriptor, env: NodeJS.ProcessEnv): void {
   const { required, optional } = cloud.cli.credentialEnv;
+  for (const name of [...required, ...optional]) checkCredentialText(name, env[name]);
   const missing = required.filter((name) => !env[name]);
   if (missing.length === 0) return;
+  const near = missing.flatMap((name) => lookalikes(name, env).map((found) => `${found} is set: did you mean ${name}?`));
   const placeholder = (name: string) => `${name}=<${name.endsWith("_ID") ? "id" : "key"}>`;
   throw new UsageError(
     missing.join(", "),
     `not set. Set ${missing.length > 1 ? "them" : "it"} in the environment: export ${missing.map(placeholder).join(" ")}` +
       (optional.length ? ` (plus ${optional[0]} for temporary keys)` : "") +
-      "; the CLI takes no secret flags, so keys stay out of shell history.",
+      "; the CLI takes no secret flags, so keys stay out of shell history." +
+      (near.length ? ` (${near.join(" ")})` : ""),
   );
+}
+
+/** A value the cloud can never accept: wrapped in literal quotes, or with invisible characters. Never echoed. */
+function checkCredentialText(name: string, value: string | undefined): void {
+  if (!value) return;
+  if (/^(["']).*\1$/s.test(value.trim())) {
+    throw new UsageError(name, `its value is wrapped in quote characters; export it without them, e.g. export ${name}=value (quotes inside the shell's own quoting are kept literally).`);
+  }
+  if (!/^[\x21-\x7e]+$/.test(value.trim())) {
+    throw new UsageError(name, "its value contains spaces, invisible or non-ASCII characters (a copy-paste accident?); copy it again from the cloud console and export it.");
+  }
+}
+
+/** Pure: variables set in `env` whose names look like a misspelling of `name` (case, separators, a typo or two). */
+export function lookalikes(name: string, env: NodeJS.ProcessEnv): string[] {
+  const squash = (text: string) => text.toUpperCase().replace(/[^A-Z0-9]/g, "");
+  return Object.keys(env).filter((other) => other !== name && env[other] && (squash(other) === squash(name) || editDistance(other.toUpperCase(), name) <= 2));
+}
+
+/** Levenshtein distance, for names of a few dozen characters. */
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    previous = current;
+  }
+  return previous[b.length];
 }

@@ -1,4 +1,7 @@
+import { CLOUDS } from "../clouds";
+import { errorCode } from "../core/errors";
 import type { Operation, TargetPowerState, WriteReceipt } from "../core/power";
+import type { CallRetry } from "../core/retry";
 import { targetOf } from "../core/power";
 import { callRef, type ClusterOutcome } from "./outcome";
 
@@ -25,12 +28,16 @@ export function resultText(operation: Operation, outcome: ClusterOutcome): strin
   const target: TargetPowerState = targetOf(operation);
   if (outcome.error) return failureText(outcome.error);
   const call = outcome.operation && outcome.requestId ? callRef({ operation: outcome.operation, requestId: outcome.requestId, flowId: outcome.flowId ?? undefined }) : undefined;
+  // A call whose answer was lost has no receipt, but it was made: never claim "no call made".
+  const unanswered = !call && (outcome.writeCalls ?? 0) > 0 ? `a ${operation} call was sent; its answer was lost` : undefined;
   if (outcome.reachedTarget) {
+    if (unanswered) return `${target} after ${formatElapsed(outcome.elapsedMs)} (${unanswered})`;
     return call ? `${target} after ${formatElapsed(outcome.elapsedMs)} (${call})` : `already ${target}; no call made`;
   }
   // --no-wait: say exactly what is known, never that it finished.
   // A cloud's prompt text is boilerplate ("Successfully Submitted..."): it stays in --json only.
   if (call) return `${operation} accepted (${call}); not waiting for ${target}`;
+  if (unanswered) return `${unanswered}; not waiting for ${target}`;
   return `already ${outcome.observedState}; not waiting for ${target}`;
 }
 
@@ -41,11 +48,14 @@ export function statusText(outcome: ClusterOutcome): string {
 
 /** An aligned table: one row per cluster, in the order they were given. */
 export function summaryTable(command: "status" | Operation, outcomes: ClusterOutcome[]): string {
-  const header = ["CLUSTER", "STATE", "CLOUD STATUS", command === "status" ? "DETAIL" : "RESULT"];
+  // status of a cloud with settings (e.g. an auto-pause policy) shows them in a column of their own.
+  const settings = command === "status" && outcomes[0] ? CLOUDS.get(outcomes[0].cloud)?.settings?.cli : undefined;
+  const header = ["CLUSTER", "STATE", "CLOUD STATUS", ...(settings ? [settings.heading] : []), command === "status" ? "DETAIL" : "RESULT"];
   const rows = outcomes.map((o) => [
     o.clusterId,
     o.observedState ?? "-",
     o.rawStatus ?? "-",
+    ...(settings ? [o.settings ? settings.describe(o.settings) : "-"] : []),
     command === "status" ? statusText(o) : resultText(command, o),
   ]);
   return table([header, ...rows]);
@@ -67,6 +77,13 @@ export function table(rows: string[][]): string {
 /** A plain progress line (not a terminal): one per observed state change. */
 export function progressLine(clusterId: string, power: string, rawStatus: string, elapsedMs: number): string {
   return `[${formatElapsed(elapsedMs).padStart(6)}] ${clusterId}: ${power} (${rawStatus})`;
+}
+
+/** A plain progress line for a call that is being retried (a rate limit, say). */
+export function retryLine(retry: CallRetry, elapsedMs: number): string {
+  const what = retry.refused ? "refused" : "failed";
+  const seconds = (retry.delayMs / 1000).toFixed(1);
+  return `[${formatElapsed(elapsedMs).padStart(6)}] ${retry.clusterId ?? "(list)"}: ${retry.action} ${what} [${errorCode(retry.error)}]; retry ${retry.attempt + 1} in ${seconds}s`;
 }
 
 /** A plain progress line for an accepted pause/resume call. */

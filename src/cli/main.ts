@@ -1,20 +1,26 @@
 #!/usr/bin/env node
 import { describeError } from "../core/errors";
 import { runEmulator } from "./emulator";
-import { EXIT } from "./outcome";
+import { runList } from "./list";
+import { EXIT, jsonFailure, jsonText, wantsJson } from "./outcome";
 import { runPower } from "./power";
 import { parseCommandLine } from "./program";
+import { runSchedule } from "./schedule";
+import { runSettings } from "./settings";
 
 /**
  * Entry point of the `cluster-power` command. The first Ctrl-C (or SIGTERM) stops the waiting and
  * lets every cluster report what is known; a second one exits at once.
  */
 async function main(): Promise<number> {
-  // A reader that stops early (`cluster-power help | head -3`) closes the pipe: that is its choice,
-  // not a crash. Without a listener Node throws EPIPE as an unhandled 'error' event with a stack trace.
+  // A reader that stops early (`cluster-power help | head -3`, `pause ... 2>&1 | head -1`) closes
+  // the pipe: that is its choice, not a crash, and never a reason to drop the work. Without a
+  // listener Node throws EPIPE as an unhandled 'error' event. Exiting here would end a pause before
+  // its calls are sent, with exit 0; instead the lost output is dropped and the work carries on,
+  // and the exit code still tells how it went.
   for (const stream of [process.stdout, process.stderr]) {
     stream.on("error", (error: NodeJS.ErrnoException) => {
-      if (error.code === "EPIPE") process.exit(process.exitCode ?? EXIT.ok);
+      if (error.code !== "EPIPE") throw error;
     });
   }
   const invocation = parseCommandLine(process.argv, { stdout: process.stdout, stderr: process.stderr, env: process.env });
@@ -36,6 +42,9 @@ async function main(): Promise<number> {
   process.on("SIGTERM", onSignal);
 
   const io = { stdout: process.stdout, stderr: process.stderr, signal: stop.signal };
+  if (invocation.kind === "schedule") return runSchedule(invocation.args, io);
+  if (invocation.kind === "settings") return runSettings(invocation.args, io);
+  if (invocation.kind === "list") return runList(invocation.args, io);
   return invocation.kind === "power" ? runPower(invocation.args, io) : runEmulator(invocation.args, io);
 }
 
@@ -45,6 +54,7 @@ main().then(
   },
   (error: unknown) => {
     process.stderr.write(`cluster-power: unexpected error: ${describeError(error)}\n`);
+    if (wantsJson(process.argv.slice(2))) process.stdout.write(jsonText(jsonFailure(error, EXIT.failed)));
     process.exitCode = EXIT.failed;
   },
 );

@@ -49,6 +49,8 @@ export interface ClusterOutcome {
   reachedTarget?: boolean;
   /** status: why this cluster cannot be paused/resumed or is in a failed state, when so. */
   detail?: string | null;
+  /** status, clouds with settings (e.g. an auto-pause policy): as read, by input name; null when not read. */
+  settings?: Readonly<Record<string, unknown>> | null;
   elapsedMs: number;
   error?: OutcomeError;
 }
@@ -120,7 +122,9 @@ export function classify(error: unknown): { code: string; kind: ErrorKind; reque
   if (error instanceof TransitionError) {
     const cause = error.partial.cause;
     if (error.reason === "cloud-error" && cause !== undefined) return classify(cause);
-    return { code, kind: "operation" };
+    // Writes that ran out after refusals, a deadline reached while retrying: the cloud's last
+    // answer is the RequestId worth quoting.
+    return { code, kind: "operation", ...(cause instanceof CloudApiError && cause.requestId !== undefined && { requestId: cause.requestId }) };
   }
   if (error instanceof ConfigurationError) return { code, kind: "usage" };
   if (error instanceof CloudApiError) return { code, kind: "cloud", requestId: error.requestId };
@@ -151,7 +155,7 @@ export function callRef(receipt: WriteReceipt): string {
 }
 
 /** 130 when interrupted; otherwise the worst of: usage (2) > any failure (1) > success (0). */
-export function exitCodeFor(outcomes: ClusterOutcome[], interrupted = false): number {
+export function exitCodeFor(outcomes: ReadonlyArray<Pick<ClusterOutcome, "error">>, interrupted = false): number {
   if (interrupted || outcomes.some((o) => o.error?.kind === "interrupted")) return EXIT.interrupted;
   if (outcomes.some((o) => o.error?.kind === "usage")) return EXIT.usage;
   if (outcomes.some((o) => o.error)) return EXIT.failed;
@@ -186,6 +190,7 @@ function jsonCluster(command: "status" | Operation, o: ClusterOutcome): JsonClus
   };
   if (command === "status") {
     cluster.detail = o.detail ?? null;
+    if (CLOUDS.get(o.cloud)?.settings) cluster.settings = o.settings ?? null;
   } else {
     cluster.operation = o.operation ?? null;
     cluster.writeCalls = o.writeCalls ?? null;
@@ -194,4 +199,30 @@ function jsonCluster(command: "status" | Operation, o: ClusterOutcome): JsonClus
   cluster.elapsedMs = o.elapsedMs;
   if (o.error) cluster.error = { code: o.error.code, message: o.error.message };
   return cluster;
+}
+
+/**
+ * What `--json` prints when the command could not run at all (a usage error, a missing
+ * credential, a setting the driver refused, a crash): still exactly one document on stdout, so
+ * `| jq` always has something to read.
+ */
+export interface JsonFailure {
+  ok: false;
+  exitCode: number;
+  error: { code: string; message: string };
+}
+
+export function jsonFailure(error: unknown, exitCode: number): JsonFailure {
+  return { ok: false, exitCode, error: { code: errorCode(error), message: describeError(error) } };
+}
+
+/** The text a `--json` document is printed as. */
+export function jsonText(document: JsonReport | JsonFailure): string {
+  return `${JSON.stringify(document, null, 2)}\n`;
+}
+
+/** Whether the command line asks for `--json` (options end at "--"), read before or without parsing it. */
+export function wantsJson(args: readonly string[]): boolean {
+  const end = args.indexOf("--");
+  return (end < 0 ? args : args.slice(0, end)).includes("--json");
 }

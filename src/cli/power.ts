@@ -1,13 +1,17 @@
 import { CLOUDS } from "../clouds";
-import { describeError, TransitionError } from "../core/errors";
+import { describeError, ReadDeadlineError, TransitionError } from "../core/errors";
+import type { CallRetry } from "../core/retry";
+import { timerMs } from "../core/deadline";
 import type { CloudDriver, Operation } from "../core/power";
 import { targetOf } from "../core/power";
 import { DEFAULT_WAIT_POLICY, scaledPolicy, transition } from "../core/transition";
 import { statusReaderFor, watcherPacingFor } from "../core/watcher";
 import type { PowerArgs } from "./args";
 import { summaryTable } from "./format";
-import { classify, EXIT, exitCodeFor, failureOutcome, jsonReport, statusOutcome, transitionOutcome, type ClusterOutcome } from "./outcome";
-import { progressView, type ProgressStream } from "./progress";
+import { classify, EXIT, exitCodeFor, failureOutcome, jsonFailure, jsonReport, jsonText, statusOutcome, transitionOutcome, type ClusterOutcome } from "./outcome";
+import { progressView, RetryThrottle, type ProgressStream, type ProgressView } from "./progress";
+import { retryLine } from "./format";
+import { addStatusSettings } from "./settings";
 
 /**
  * `status`, `pause` and `resume`: one driver for the invocation, every cluster at once (the
@@ -25,17 +29,23 @@ export interface PowerIo {
 
 export async function runPower(args: PowerArgs, io: PowerIo): Promise<number> {
   let driver: CloudDriver;
+  // Retries (a rate limit retried until the deadline, say) show as progress, not as silence.
+  const retries: { view?: ProgressView } = {};
+  const plain = plainRetries(io);
+  const onRetry = (retry: CallRetry) => (retries.view ? retries.view.retrying(retry) : plain(retry));
   try {
-    driver = CLOUDS.require(args.cloud).createDriver(args.driver);
+    driver = CLOUDS.require(args.cloud).createDriver({ ...args.driver, onRetry });
   } catch (error) {
     // Bad settings the driver found before any call (e.g. an endpoint or region it cannot use).
     const { kind } = classify(error);
     io.stderr.write(`error: ${describeError(error)}\n`);
     if (kind === "usage") io.stderr.write(`(run "cluster-power ${args.command} --help" for usage)\n`);
-    return kind === "usage" ? EXIT.usage : EXIT.failed;
+    const exitCode = kind === "usage" ? EXIT.usage : EXIT.failed;
+    if (args.json) io.stdout.write(jsonText(jsonFailure(error, exitCode)));
+    return exitCode;
   }
 
-  const outcomes = args.command === "status" ? await readAll(driver, args, io) : await transitionAll(driver, args, args.command, io);
+  const outcomes = args.command === "status" ? await readAll(driver, args, io) : await transitionAll(driver, args, args.command, io, retries);
   const exitCode = exitCodeFor(outcomes, io.signal.aborted);
   if (args.json) {
     io.stdout.write(`${JSON.stringify(jsonReport(args.command, outcomes, exitCode), null, 2)}\n`);
@@ -52,28 +62,53 @@ export async function runPower(args: PowerArgs, io: PowerIo): Promise<number> {
   return exitCode;
 }
 
+/** `status` has no progress view: its retries are plain lines on stderr, throttled the same way. */
+function plainRetries(io: PowerIo): (retry: CallRetry) => void {
+  const now = io.now ?? Date.now;
+  const throttle = new RetryThrottle();
+  const started = now();
+  return (retry) => {
+    if (throttle.due(retry, now())) io.stderr.write(`${retryLine(retry, now() - started)}\n`);
+  };
+}
+
 function readAll(driver: CloudDriver, args: PowerArgs, io: PowerIo): Promise<ClusterOutcome[]> {
   const now = io.now ?? Date.now;
+  // Every read, retry and backoff ends at --timeout, as a pause's do.
+  const deadline = AbortSignal.timeout(Math.max(1, timerMs(args.timeoutSeconds * 1000)));
+  const signal = AbortSignal.any([io.signal, deadline]);
+  // Many clusters share batched list calls through the status watcher, as a refresh does; one
+  // cluster is read in detail.
+  const read = statusReaderFor(driver, watcherPacingFor(args.timeScale), { coalesce: true });
   return Promise.all(
     args.clusterIds.map(async (clusterId) => {
       const started = now();
       try {
-        const snapshot = await driver.describe(clusterId, io.signal);
-        return statusOutcome(args.cloud, clusterId, snapshot, now() - started);
+        const snapshot = await read(clusterId, signal);
+        const outcome = statusOutcome(args.cloud, clusterId, snapshot, 0);
+        await addStatusSettings(outcome, driver, snapshot, signal);
+        outcome.elapsedMs = now() - started;
+        return outcome;
       } catch (error) {
-        return failureOutcome(args.cloud, clusterId, io.signal.aborted ? abortedError(error) : error, now() - started, "status");
+        const failure = io.signal.aborted
+          ? abortedError(error)
+          : deadline.aborted
+            ? new ReadDeadlineError(`${clusterId}: no answer from ${args.cloud} within --timeout (${args.timeoutSeconds} s) while reading the cluster.`, { cause: error })
+            : error;
+        return failureOutcome(args.cloud, clusterId, failure, now() - started, "status");
       }
     }),
   );
 }
 
-async function transitionAll(driver: CloudDriver, args: PowerArgs, operation: Operation, io: PowerIo): Promise<ClusterOutcome[]> {
+async function transitionAll(driver: CloudDriver, args: PowerArgs, operation: Operation, io: PowerIo, retries: { view?: ProgressView }): Promise<ClusterOutcome[]> {
   const now = io.now ?? Date.now;
   const started = now();
   const deadline = started + args.timeoutSeconds * 1000;
   const read = statusReaderFor(driver, watcherPacingFor(args.timeScale));
   const policy = scaledPolicy(DEFAULT_WAIT_POLICY, args.timeScale);
   const view = progressView(io.stderr, args.clusterIds, now);
+  retries.view = view;
   try {
     return await Promise.all(
       args.clusterIds.map(async (clusterId) => {

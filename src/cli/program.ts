@@ -10,12 +10,16 @@ import {
   parsePort,
   parseSeconds,
   parseTimeScale,
+  parseInstant,
   resolvePowerArgs,
   type PowerArgs,
   type PowerCommand,
   type RawPowerOptions,
 } from "./args";
-import { EXIT } from "./outcome";
+import { listCloudFlags, resolveListArgs, type ListArgs, type RawListOptions } from "./list";
+import { EXIT, jsonFailure, jsonText, wantsJson, type JsonFailure } from "./outcome";
+import type { ScheduleArgs } from "./schedule";
+import { resolveSettingsArgs, settingsCommands, type SettingsArgs } from "./settings";
 
 /**
  * The command line grammar (commander) and nothing else: it turns argv into a checked invocation
@@ -31,6 +35,9 @@ export interface EmulatorArgs {
 export type Invocation =
   | { kind: "power"; args: PowerArgs }
   | { kind: "emulator"; args: EmulatorArgs }
+  | { kind: "schedule"; args: ScheduleArgs }
+  | { kind: "settings"; args: SettingsArgs }
+  | { kind: "list"; args: ListArgs }
   /** Help, version, or a usage error that has already been printed. */
   | { kind: "exit"; code: number };
 
@@ -128,9 +135,30 @@ export function parseCommandLine(argv: string[], io: ParseIo): Invocation {
         invocation = { kind: "power", args: resolvePowerArgs(name, options, io.env) };
       });
 
-  power("status", "Show the power state of clusters.", (c) => c);
+  // Reads have a deadline too: cron jobs, `timeout` and CI must never hang on a cloud that does not answer.
+  power("status", "Show the power state of clusters.", (c) =>
+    c.addOption(new Option("--timeout <seconds>", "give up reading after this many seconds").argParser(parseSeconds).default(DEFAULT_TIMEOUT_SECONDS)),
+  );
   power("pause", "Pause (suspend) clusters and wait until they are paused.", (c) => addWaitOptions(c));
   power("resume", "Resume clusters and wait until they are running.", (c) => addWaitOptions(c));
+
+  // Cluster settings commands (e.g. auto-pause), declared by the clouds that have them.
+  for (const [name, { cli, clouds }] of settingsCommands()) {
+    const command = addCommonOptions(program.command(name).description(`${cli.description} (${clouds.map((c) => c.name).join(", ")} only)`));
+    for (const flag of cli.flags) command.addOption(new Option(flag.flags, flag.description));
+    command
+      .showHelpAfterError(`(run "cluster-power ${name} --help" for usage)`)
+      .addHelpText("after", environmentHelp())
+      .action((options: RawPowerOptions) => {
+        current = name;
+        invocation = { kind: "settings", args: resolveSettingsArgs(name, options, io.env) };
+      });
+  }
+
+  addListCommand(program, io, (resolve) => {
+    current = "list";
+    invocation = { kind: "list", args: resolve() };
+  });
 
   program
     .command("emulator")
@@ -146,12 +174,67 @@ export function parseCommandLine(argv: string[], io: ParseIo): Invocation {
       };
     });
 
+  program
+    .command("schedule")
+    .description("Show what a schedule file says at an instant (state, since when, next edge), or print UTC cron lines for its edges. No cloud is contacted.")
+    .requiredOption("--file <file>", 'JSON schedule: {"timezone": "Asia/Shanghai", "running": ["Mon-Fri 08:00-20:00"], "skipDates"?: [...], "overrides"?: ...}')
+    .addOption(new Option("--at <instant>", "ISO 8601 instant to evaluate, e.g. 2026-12-24T18:00:00Z (default: now)").argParser(parseInstant))
+    .option("--cron", "print the UTC cron lines that fire at every edge of the next 12 months (for CI or Pulumi Deployments schedules)")
+    .option("--json", "print one JSON document")
+    .showHelpAfterError('(run "cluster-power schedule --help" for usage)')
+    .action((options: { file: string; at?: Date; cron?: boolean; json?: boolean }) => {
+      current = "schedule";
+      invocation = { kind: "schedule", args: { file: options.file, at: options.at, cron: options.cron ?? false, json: options.json ?? false } };
+    });
+
   try {
     program.parse(argv, { from: "node" });
   } catch (error) {
-    return { kind: "exit", code: exitCodeForParseError(error, current, io) };
+    const code = exitCodeForParseError(error, current, io);
+    // Help and --version print what was asked for; every failure is a document for `| jq` too.
+    if (code !== EXIT.ok && wantsJson(argv.slice(2))) io.stdout.write(jsonText(parseFailure(error, code)));
+    return { kind: "exit", code };
   }
   return invocation ?? { kind: "exit", code: EXIT.usage };
+}
+
+/** commander's own errors are usage errors too; their text starts with "error: ", which JSON does not need. */
+function parseFailure(error: unknown, exitCode: number): JsonFailure {
+  if (error instanceof CommanderError) return { ok: false, exitCode, error: { code: "ConfigurationError", message: error.message.replace(/^error: /, "") } };
+  return jsonFailure(error, exitCode);
+}
+
+/** `list`: the clusters a selector picks (src/cli/list.ts). */
+function addListCommand(program: Command, io: ParseIo, done: (resolve: () => ListArgs) => void): void {
+  const byPairs = (pairs: string) => CLOUDS.all().filter((c) => c.listing?.pairs === pairs).map((c) => c.name).join(", ") || "none";
+  const command = program
+    .command("list")
+    .description("List the clusters a selector picks (by tags or labels, name prefix, project), as findClusters does. Changes nothing.")
+    .addOption(new Option("--cloud <cloud>", "which cloud to list").choices(CLOUDS.all().filter((c) => c.listing).map((c) => c.name)))
+    .option("--region <region>", "the region to list (see Region below)")
+    .addOption(new Option("--tag <key=value>", `a tag every cluster must carry; repeat for several (${byPairs("tags")})`).argParser(collect))
+    .addOption(new Option("--label <key=value>", `a label every cluster must carry; repeat for several (${byPairs("labels")})`).argParser(collect))
+    .option("--name-prefix <prefix>", "only clusters whose name starts with this")
+    .option("--project-id <id>", `only clusters of this project (${CLOUDS.all().filter((c) => c.listing?.projects).map((c) => c.name).join(", ") || "none"})`)
+    .option("--opt-out-tag <key>", 'clusters carrying this key with the value "off" are never selected (default cluster-power)')
+    .option("--all", "also list clusters that can never be paused, with the reason")
+    .option("--endpoint <url>", "API base URL override (https, or http to 127.0.0.1 only)")
+    .option("--site <site>", `host family when no endpoint is given: ${CLOUDS.all().map((c) => `${c.name} ${c.cli.sites.join("|")}`).join(", ")}`)
+    .option("--json", "print one JSON document with every selected cluster")
+    .addOption(new Option("--timeout <seconds>", "give up listing after this many seconds").argParser(parseSeconds).default(DEFAULT_TIMEOUT_SECONDS));
+  const seen = new Set<string>();
+  for (const cloud of CLOUDS.all()) {
+    for (const flag of listCloudFlags(cloud)) {
+      if (seen.has(flag.attribute)) continue;
+      seen.add(flag.attribute);
+      const option = new Option(flag.flags, flag.description);
+      command.addOption(flag.choices ? option.choices(flag.choices) : option);
+    }
+  }
+  command
+    .showHelpAfterError('(run "cluster-power list --help" for usage)')
+    .addHelpText("after", environmentHelp())
+    .action((options: RawListOptions) => done(() => resolveListArgs(options, io.env)));
 }
 
 function exitCodeForParseError(error: unknown, command: string, io: ParseIo): number {

@@ -1,6 +1,7 @@
 import { MultiBar, type SingleBar } from "cli-progress";
 import type { ClusterSnapshot, WriteReceipt } from "../core/power";
-import { acceptedLine, liveLine, progressLine } from "./format";
+import type { CallRetry } from "../core/retry";
+import { acceptedLine, liveLine, progressLine, retryLine } from "./format";
 import type { ClusterOutcome } from "./outcome";
 
 /**
@@ -11,6 +12,8 @@ export interface ProgressView {
   update(clusterId: string, snapshot: ClusterSnapshot): void;
   /** The cloud accepted a pause/resume call for this cluster. */
   accepted(clusterId: string, receipt: WriteReceipt): void;
+  /** A call is being retried (a rate limit, say): a long series of retries is shown, not silent. */
+  retrying(retry: CallRetry): void;
   finish(outcome: ClusterOutcome): void;
   /** Ends the view; the terminal is left with each cluster's final line. */
   stop(): void;
@@ -49,6 +52,13 @@ class PlainView implements ProgressView {
 
   accepted(clusterId: string, receipt: WriteReceipt): void {
     this.stream.write(`${acceptedLine(clusterId, receipt, this.now() - this.started)}\n`);
+  }
+
+  private readonly retried = new RetryThrottle();
+
+  retrying(retry: CallRetry): void {
+    const now = this.now();
+    if (this.retried.due(retry, now)) this.stream.write(`${retryLine(retry, now - this.started)}\n`);
   }
 
   finish(): void {
@@ -131,6 +141,13 @@ class LiveView implements ProgressView {
     line.bar.update(0, { id: clusterId });
   }
 
+  retrying(retry: CallRetry): void {
+    const line = retry.clusterId === undefined ? undefined : this.lines.get(retry.clusterId);
+    if (!line) return;
+    line.note = `${retry.action} ${retry.refused ? "refused" : "failed"}, retry ${retry.attempt + 1}`;
+    line.bar.update(0, { id: retry.clusterId });
+  }
+
   finish(outcome: ClusterOutcome): void {
     const line = this.lines.get(outcome.clusterId);
     if (!line) return;
@@ -144,5 +161,23 @@ class LiveView implements ProgressView {
 
   stop(): void {
     this.multibar.stop();
+  }
+}
+
+/**
+ * One retry line per cluster (or per list call) at first, then at most one every `everyMs`: a
+ * fleet retried for minutes shows it is alive without flooding the log.
+ */
+export class RetryThrottle {
+  private readonly last = new Map<string, number>();
+
+  constructor(private readonly everyMs = 10_000) {}
+
+  due(retry: CallRetry, now: number): boolean {
+    const key = retry.clusterId ?? `(list) ${retry.action}`;
+    const last = this.last.get(key);
+    if (last !== undefined && now - last < this.everyMs) return false;
+    this.last.set(key, now);
+    return true;
   }
 }

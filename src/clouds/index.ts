@@ -1,22 +1,26 @@
 import type { CloudDescriptor } from "../core/cloud";
 import { ConfigurationError } from "../core/errors";
 import type { CloudEmulator } from "../emulator/contract";
+import type { BuiltInCloud, CloudName } from "./args";
 import { tencentCloud } from "./tencent";
-import type { TencentClusterPowerStateArgs } from "./tencent/args";
 import { zillizCloud } from "./zilliz";
-import type { ZillizClusterPowerStateArgs } from "./zilliz/args";
 
-/** The built-in clouds: the package's one list of them. A new cloud is a folder and a line here. */
-const BUILT_IN = [tencentCloud, zillizCloud] as const;
+export type { BuiltInCloud, CloudClusterPowerStateArgs, CloudName, TencentClusterPowerStateArgs, ZillizClusterPowerStateArgs } from "./args";
+
+/**
+ * Compile-time: the descriptors and the program-side args union (./args, kept apart so program
+ * declarations load no descriptor) name the same clouds, so neither list can miss one.
+ */
+function sameClouds<const T extends readonly { readonly name: BuiltInCloud }[]>(
+  list: T & (Exclude<BuiltInCloud, T[number]["name"]> extends never ? unknown : "a cloud of ./args has no descriptor in BUILT_IN"),
+): T {
+  return list;
+}
+
+/** The built-in clouds: the package's one list of them. A new cloud is a folder, a line here and one in ./args. */
+const BUILT_IN = sameClouds([tencentCloud, zillizCloud] as const);
 
 type BuiltIn = (typeof BUILT_IN)[number];
-/** ClusterPowerState inputs, one shape per built-in cloud, discriminated by `cloud`. */
-export type CloudClusterPowerStateArgs = TencentClusterPowerStateArgs | ZillizClusterPowerStateArgs;
-export type { TencentClusterPowerStateArgs, ZillizClusterPowerStateArgs };
-/** The clouds this package ships. */
-export type BuiltInCloud = BuiltIn["name"];
-/** A registered cloud's name: a built-in one, or one registered at run time (extensions, tests). */
-export type CloudName = BuiltInCloud | (string & Record<never, never>);
 
 type PartsByName = { [D in BuiltIn as D["name"]]: D extends CloudDescriptor<infer Part> ? Part : never };
 /** The emulator part of a cloud, typed for the built-in clouds. */
@@ -73,6 +77,11 @@ export class CloudRegistry {
   ownerOfInput(input: string): CloudDescriptor | undefined {
     return this.all().find((cloud) => input in cloud.inputs);
   }
+}
+
+/** Stack config keys (`<cloud>:<key>`) that hold secrets, for every registered cloud. */
+export function secretConfigKeys(): string[] {
+  return CLOUDS.all().flatMap((cloud) => cloud.config.filter((key) => key.secret).map((key) => `${cloud.name}:${key.key}`));
 }
 
 /** The process-wide registry every part of the package asks. */

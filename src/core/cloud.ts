@@ -1,6 +1,7 @@
 import type { z } from "zod";
 import type { CloudEmulator, EmulatorContext } from "../emulator/contract";
 import type { CloudDriver, ClusterSnapshot } from "./power";
+import type { CallRetry } from "./retry";
 
 /**
  * Everything the rest of the package knows about one cloud. Each `src/clouds/<cloud>/index.ts`
@@ -46,6 +47,70 @@ export interface CloudDescriptor<Part extends CloudEmulator = CloudEmulator> {
 
   readonly cli: CloudCli;
   readonly emulator: CloudEmulatorPart<Part>;
+
+  /**
+   * Optional: settings the cloud keeps for a cluster besides its power state (e.g. an idle
+   * auto-pause policy), which the provider reconciles from this cloud's inputs and the CLI shows
+   * and sets. A cloud that has it implements the driver's readSettings/writeSettings.
+   */
+  readonly settings?: CloudSettings;
+
+  /**
+   * Optional: the cloud lists its clusters with their key/value pairs, so clusters can be selected
+   * by them (findClusters, `cluster-power list`). A cloud that has it implements the driver's
+   * listClusters; without it, selecting this cloud's clusters is a ConfigurationError.
+   */
+  readonly listing?: CloudListing;
+}
+
+/** How one cloud's clusters are listed and selected. */
+export interface CloudListing {
+  /**
+   * What this cloud calls the key/value pairs on a cluster: the findClusters option and output
+   * key, and the CLI flag (`tags` -> `--tag k=v`, `labels` -> `--label k=v`).
+   */
+  readonly pairs: "tags" | "labels";
+  /** True when its clusters belong to projects, which findClusters' `projectId` selects by. */
+  readonly projects: boolean;
+  /**
+   * Throws ConfigurationError for a selection these driver options cannot serve (e.g. pairs
+   * asked of an API version whose list does not report them).
+   */
+  check?(selection: { pairs: boolean; projectId: boolean }, options: Readonly<Record<string, unknown>>): void;
+}
+
+/**
+ * Cluster settings managed from inputs. Each managed input is optional and has no default: unset
+ * means "not managed", and then no call reads or writes anything. When at least one is set,
+ * create/update read the settings and write only the managed fields that differ (one call, those
+ * fields only), before any power change; refresh reads them; diff shows a difference between a
+ * recorded value and the input as a change that needs no power transition.
+ */
+export interface CloudSettings {
+  /** For messages: what these settings are, e.g. "auto-pause policy". */
+  readonly title: string;
+  /**
+   * Managed input (one of `inputs`, without a default) -> the output that reports the value the
+   * cloud has, in the input's own units. The observed outputs are present while a setting is managed.
+   */
+  readonly fields: Readonly<Record<string, string>>;
+  /** Outputs that record the last change this resource made: its RequestId, and the cloud's job id where it returns one. */
+  readonly receiptOutputs: { readonly requestId: string; readonly taskId?: string };
+  readonly cli: SettingsCli;
+}
+
+export interface SettingsCli {
+  /** The subcommand that sets them, e.g. "auto-pause"; other clouds' runs of it are usage errors. */
+  readonly command: string;
+  readonly description: string;
+  /** The subcommand's own flags. */
+  readonly flags: readonly CloudFlag[];
+  /** The settings (by input name) the flags ask for; throws ConfigurationError naming the flag. */
+  desired(flags: CliFlags): Record<string, unknown>;
+  /** Table column heading (`status` and the subcommand), e.g. "AUTO-PAUSE". */
+  readonly heading: string;
+  /** Short text for what a read returned, e.g. "on, after 600 s". */
+  describe(values: Readonly<Record<string, unknown>>): string;
 }
 
 export interface CloudInput {
@@ -66,6 +131,13 @@ export interface ConfigKey {
   readonly secret: boolean;
   /** Environment variables the driver reads when the key is not set, in order. */
   readonly env: readonly string[];
+  /**
+   * Optional: the resource input this key stands in for when a program leaves it out (e.g.
+   * "region"). The provider then resolves input, then stack config `<cloud>:<key>`, then `env`, in
+   * check() as in every operation (src/core/fallback.ts); the CLI resolves its flag, then `env`.
+   * The value is used, not recorded: outputs hold the input only.
+   */
+  readonly fallbackFor?: string;
 }
 
 /** What a driver is built from: one resource's (or one CLI run's) view of an account. */
@@ -79,6 +151,11 @@ export interface DriverRequest {
   env: NodeJS.ProcessEnv;
   /** Per-request budget override; default the cloud's own. */
   requestTimeoutMs?: number;
+  /**
+   * Told before a call is retried (a rate-limit refusal retried until the deadline, say), so a
+   * long series of retries shows as progress rather than silence.
+   */
+  onRetry?: (retry: CallRetry) => void;
 }
 
 export interface CloudCli {

@@ -18,6 +18,7 @@ export const OUR_ERROR_CODES = {
   Interrupted: "stopped by Ctrl-C or SIGTERM",
   Timeout: "no HTTP answer within the request budget",
   NetworkError: "the connection failed (refused, reset, DNS, TLS)",
+  IncompleteList: "a cluster list could not be read to its end (it changed while paging, or the paging went wrong); nothing was selected",
   InternalError: "a bug of ours; please report it",
 } as const;
 export type OurErrorCode = keyof typeof OUR_ERROR_CODES;
@@ -75,6 +76,8 @@ export class CloudApiError extends ClusterPowerError {
   readonly httpStatus?: number;
   /** True when retrying the same request may succeed (rate limits, 5xx, transport faults). */
   readonly retryable: boolean;
+  /** How long the cloud asked us to wait before trying again (HTTP Retry-After), if it said. */
+  readonly retryAfterMs?: number;
 
   constructor(init: {
     cloud: CloudName;
@@ -84,6 +87,7 @@ export class CloudApiError extends ClusterPowerError {
     requestId?: string;
     httpStatus?: number;
     retryable?: boolean;
+    retryAfterMs?: number;
   }) {
     const rid = init.requestId ? `, RequestId ${init.requestId}` : "";
     const http = init.httpStatus !== undefined ? `, HTTP ${init.httpStatus}` : "";
@@ -95,6 +99,7 @@ export class CloudApiError extends ClusterPowerError {
     this.requestId = init.requestId;
     this.httpStatus = init.httpStatus;
     this.retryable = init.retryable ?? false;
+    if (init.retryAfterMs !== undefined) this.retryAfterMs = init.retryAfterMs;
   }
 }
 
@@ -154,6 +159,16 @@ export class TransportError extends ClusterPowerError {
   }
 }
 
+/**
+ * A cluster list (findClusters, `cluster-power list`) could not be read to its end: it kept
+ * changing while it was paged, a page repeated, or it ran past the page cap. Selecting from part
+ * of a list would quietly drop clusters (and so delete their resources), so nothing is returned.
+ */
+export class IncompleteListError extends ClusterPowerError {
+  override readonly name = "IncompleteListError";
+  readonly code = "IncompleteList";
+}
+
 /** A refresh that could not read the cluster within timeoutSeconds; nothing was changed. */
 export class ReadDeadlineError extends ClusterPowerError {
   override readonly name = "ReadDeadlineError";
@@ -180,6 +195,17 @@ export function redact(text: string): string {
   for (const secret of knownSecrets) out = out.split(secret).join("***");
   for (const pattern of SECRET_PATTERNS) out = out.replace(pattern, (_m, prefix: string) => `${prefix}***`);
   return out;
+}
+
+/**
+ * Echoes a value someone typed into a message: JSON-quoted, secrets removed, and cut to `max`
+ * characters (a 100k-character id is not repeated back whole). Redacted before the cut, so a
+ * secret the cut would split cannot survive in part.
+ */
+export function quoteInput(value: unknown, max = 80): string {
+  const text = redact(JSON.stringify(value) ?? String(value));
+  if (text.length <= max) return text;
+  return `${text.slice(0, max)}… (${typeof value === "string" ? value.length : text.length} characters)`;
 }
 
 /** A short, secret-free description of any thrown value. */

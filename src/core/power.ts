@@ -46,6 +46,11 @@ export interface ClusterSnapshot {
    * deleted). The transition fails fast with this text.
    */
   failureReason?: string;
+  /**
+   * Set when the snapshot comes from a list view documented to show only steady states, so it may
+   * lag behind a transition; a reader that needs the exact state confirms with `describe`.
+   */
+  listView?: true;
   /** The request id of the describe call that produced this snapshot, if the cloud returned one. */
   requestId?: string;
 }
@@ -93,4 +98,46 @@ export interface CloudDriver {
    * re-reads and decides again.
    */
   isStateConflict(error: unknown): boolean;
+  /**
+   * Clouds with `listing` (src/core/cloud.ts): every cluster these credentials see in this
+   * driver's region (or account, where one list spans regions), read page by page to its end.
+   * Throws (IncompleteListError, or the failing page's CloudApiError) rather than return part of it.
+   */
+  listClusters?(signal?: AbortSignal): Promise<ListedCluster[]>;
+  /** Clouds with `settings` (src/core/cloud.ts): reads the cluster's settings once. */
+  readSettings?(clusterId: string, signal?: AbortSignal): Promise<SettingsReading>;
+  /**
+   * Clouds with `settings`: sends exactly these settings (by input name) in one call and nothing
+   * else, so the cloud's other settings stay as they are.
+   */
+  writeSettings?(clusterId: string, changes: SettingsValues, signal?: AbortSignal): Promise<SettingsReceipt>;
+}
+
+/** One cluster as a list call reports it. */
+export interface ListedCluster {
+  /** What the same call says about its state, with the cloud's verdict on whether it can be paused (unsupportedReason). */
+  snapshot: ClusterSnapshot;
+  /** Its name as the console shows it ("" when the cloud gave none). */
+  name: string;
+  /** The cloud's own region id. */
+  region: string;
+  /** The key/value pairs on the cluster (the cloud's tags or labels); {} when it has none. */
+  pairs: Readonly<Record<string, string>>;
+  /** Clouds whose clusters belong to projects: its project id. */
+  projectId?: string;
+}
+
+/** Settings by input name, in the inputs' own units (e.g. { autoPause: true }). */
+export type SettingsValues = Readonly<Record<string, unknown>>;
+
+export interface SettingsReading {
+  /** What the cloud reports; a setting it did not report is absent. */
+  values: SettingsValues;
+  requestId?: string;
+}
+
+export interface SettingsReceipt {
+  requestId: string;
+  /** The cloud's job id behind the change, where it returns one. */
+  taskId?: number;
 }

@@ -37,6 +37,7 @@
  * one cached formatter per zone; no dependency.
  */
 import { z } from "zod";
+import { ConfigurationError } from "./errors";
 
 // ------------------------------------------------------------------------------------------------
 // Public types
@@ -91,16 +92,9 @@ export const EPOCH_ISO = "1970-01-01T00:00:00.000Z";
 /** `next()` looks this many days ahead. */
 export const NEXT_HORIZON_DAYS = 400;
 
-/** Bad schedule input; `field` names the input at fault (e.g. "running[1]"), the message the fix. */
-export class ScheduleError extends Error {
-  readonly code = "InvalidSchedule";
-  constructor(
-    readonly field: string,
-    message: string,
-  ) {
-    super(`${field}: ${message}`);
-    this.name = "ScheduleError";
-  }
+/** Bad schedule input: a ConfigurationError whose `field` names the input at fault (e.g. "running[1]"). */
+export class ScheduleError extends ConfigurationError {
+  override readonly name = "ScheduleError";
 }
 
 // ------------------------------------------------------------------------------------------------
@@ -863,7 +857,12 @@ export interface OverrideFacts {
   creating: boolean;
 }
 
-export type OverrideDecision = { act: boolean; rule: string };
+export type OverrideDecision = {
+  act: boolean;
+  rule: string;
+  /** True when the cluster was changed by hand since the edge and the rule leaves it so. */
+  overridden?: true;
+};
 
 /**
  * Whether the provider should bring the cluster to `desired`, with a short reason for the preview.
@@ -896,6 +895,7 @@ export function overrideDecision(f: OverrideFacts): OverrideDecision {
     return {
       act: false,
       rule: `${rule}: manual override respected until the next edge (already brought cluster to ${desired} for edge ${f.scheduledAt})`,
+      overridden: true,
     };
   }
   return { act: true, rule: `${rule}: new edge ${f.scheduledAt}, bringing cluster to ${desired}` };

@@ -1,4 +1,5 @@
-import { describeError, TransitionError } from "./errors";
+import { CloudApiError, describeError, TransitionError } from "./errors";
+import { timerMs } from "./deadline";
 import {
   operationFor,
   transitionalStateOf,
@@ -158,6 +159,8 @@ export interface TransitionState {
   unanswered?: Operation;
   /** Why the last write's answer was lost; told if the writes run out, so the cloud's code is not lost. */
   lostAnswer?: unknown;
+  /** The cloud's last refusal of a write because of the cluster's state; told if the writes run out. */
+  lastRefusal?: unknown;
   /** Without wait, the read after an accepted write is the answer, whatever it shows. */
   finalRead: boolean;
 }
@@ -224,7 +227,7 @@ export function step(state: TransitionState, event: TransitionEvent, ctx: Transi
       return onRead({ ...state, lastSnapshot: event.snapshot }, event.snapshot, event.now, ctx);
 
     case "wrote": {
-      const s: TransitionState = { ...state, dueAt: event.sentAt, receipt: event.receipt, writeInDoubt: false, unanswered: undefined, lostAnswer: undefined };
+      const s: TransitionState = { ...state, dueAt: event.sentAt, receipt: event.receipt, writeInDoubt: false, unanswered: undefined, lostAnswer: undefined, lastRefusal: undefined };
       // Report what the cloud says now, not what we hope it will say.
       if (!ctx.wait) return { state: { ...s, finalRead: true }, action: { kind: "read" } };
       return pause({ ...s, poll: 0 }, event.now, ctx);
@@ -234,7 +237,7 @@ export function step(state: TransitionState, event: TransitionEvent, ctx: Transi
       const sentUnanswered = event.error instanceof TransportError && event.error.sent;
       const s: TransitionState = { ...state, dueAt: event.sentAt, unanswered: sentUnanswered ? state.unanswered : undefined };
       // The cluster moved between our read and our write: read again and decide.
-      if (event.stateConflict) return pause(s, event.now, ctx);
+      if (event.stateConflict) return pause({ ...s, lastRefusal: event.error }, event.now, ctx);
       // The response was lost; the write may have happened. Never re-send blindly: read first.
       if (sentUnanswered && !event.aborted && !event.expired) return pause({ ...s, writeInDoubt: true, lostAnswer: event.error }, event.now, ctx);
       return callFailure(s, event, ctx);
@@ -297,12 +300,17 @@ function onRead(state: TransitionState, snapshot: ClusterSnapshot, now: number, 
     return pause(s, now, ctx);
   }
   if (state.writeCalls >= policy.maxWrites) {
+    // Keep the cloud's last word (its code and RequestId), whichever way the last call ended.
+    const last = state.lostAnswer
+      ? `; the last one got no usable answer: ${describeError(state.lostAnswer)}`
+      : state.lastRefusal
+        ? `; the last one was refused: ${describeError(state.lastRefusal)}`
+        : "";
     return failWith(
       state,
       "operation-failed",
-      `${ctx.clusterId}: still ${snapshot.power} (${snapshot.rawStatus}) after ${state.writeCalls} ${decision.operation} calls` +
-        (state.lostAnswer ? `; the last one got no usable answer: ${describeError(state.lostAnswer)}` : ""),
-      state.lostAnswer,
+      `${ctx.clusterId}: still ${snapshot.power} (${snapshot.rawStatus}) after ${state.writeCalls} ${decision.operation} calls${last}`,
+      state.lostAnswer ?? state.lastRefusal,
     );
   }
   // Counted as unanswered until the cloud answers, so a deadline meanwhile says it may still apply.
@@ -336,7 +344,9 @@ function deadlineFailure(state: TransitionState, ctx: TransitionContext, cause?:
         ? `; the ${receipt.operation} call (RequestId ${receipt.requestId}) was accepted and may still complete`
         : unanswered
           ? `; a ${unanswered} call was sent but its answer never arrived, so it may still take effect`
-          : ""),
+          : "") +
+      // A refusal retried until the deadline (a rate limit, say): say what the cloud kept answering.
+      (cause instanceof CloudApiError ? `; the cloud's last answer: ${describeError(cause)}` : ""),
     cause,
   );
 }
@@ -354,8 +364,8 @@ export async function transition(
   options: TransitionOptions,
 ): Promise<TransitionResult> {
   const now = options.now ?? Date.now;
-  // AbortSignal.timeout takes whole milliseconds only.
-  const deadlineSignal = AbortSignal.timeout(Math.max(1, Math.ceil(options.deadline - now())));
+  // AbortSignal.timeout takes whole milliseconds only, and no more than a timer can hold.
+  const deadlineSignal = AbortSignal.timeout(Math.max(1, timerMs(options.deadline - now())));
   const signal = options.signal ? AbortSignal.any([options.signal, deadlineSignal]) : deadlineSignal;
   const read = options.read ?? ((id: string, s: AbortSignal) => driver.describe(id, s));
   const writeOptions = (options.writeOptions ?? {}) as Parameters<CloudDriver["write"]>[2];

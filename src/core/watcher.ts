@@ -37,6 +37,16 @@ export interface WatcherPacing {
    * list views do not, and a paged list may cost several calls for one id).
    */
   minBatch: number;
+  /**
+   * A burst (a refresh of the whole stack: the engine sends every Read at once, and the host
+   * hands them over one by one) keeps arriving for a while. A round that is due while reads still
+   * arrive waits until none has come for `quietMs`, at most `maxCoalesceMs` after its oldest read,
+   * so the burst shares one listing instead of one per round. Only reads asked with `coalesce`
+   * (refresh, status) wait for this, and a read that arrives alone goes at once: a lone Read, or
+   * the polls of waiting operations, never pay for the window.
+   */
+  quietMs: number;
+  maxCoalesceMs: number;
 }
 
 export const DEFAULT_WATCHER_PACING: WatcherPacing = {
@@ -44,6 +54,8 @@ export const DEFAULT_WATCHER_PACING: WatcherPacing = {
   windowMs: 1000,
   minRoundGapMs: 200,
   minBatch: 2,
+  quietMs: 100,
+  maxCoalesceMs: 1000,
 };
 
 /**
@@ -53,7 +65,18 @@ export const DEFAULT_WATCHER_PACING: WatcherPacing = {
 export function watcherPacingFor(scale: number): WatcherPacing {
   if (!(scale > 0) || scale === 1 || !Number.isFinite(scale)) return DEFAULT_WATCHER_PACING;
   // Only latency scales: the call budget is the cloud's real quota and does not.
+  // The burst window follows how fast the engine hands Reads over, not the clouds' time: it does not scale.
   return { ...DEFAULT_WATCHER_PACING, minRoundGapMs: DEFAULT_WATCHER_PACING.minRoundGapMs * scale };
+}
+
+/**
+ * Pure: how much longer a due round waits for a burst to end: until `quietMs` passed since the
+ * last read arrived, but never past `maxCoalesceMs` after the oldest waiting read arrived.
+ */
+export function burstDelay(now: number, lastArrivalAt: number, oldestAskedAt: number, pacing: WatcherPacing): number {
+  const untilQuiet = lastArrivalAt + pacing.quietMs - now;
+  const untilCap = oldestAskedAt + pacing.maxCoalesceMs - now;
+  return Math.max(0, Math.min(untilQuiet, untilCap));
 }
 
 /** Pure: the distinct cluster ids of the waiting reads, in the order they were first asked for. */
@@ -151,6 +174,11 @@ export interface WatcherStats {
 
 interface PendingRead {
   clusterId: string;
+  /** When the read was asked for (the watcher's clock). */
+  askedAt: number;
+  coalesce: boolean;
+  /** No other read arrived within quietMs before this one. */
+  alone: boolean;
   resolve: (snapshot: ClusterSnapshot) => void;
   reject: (error: unknown) => void;
   signal: AbortSignal;
@@ -161,6 +189,7 @@ export class StatusWatcher {
   private pending: PendingRead[] = [];
   private history: RoundRecord[] = [];
   private timer?: NodeJS.Timeout;
+  private lastArrivalAt = Number.NEGATIVE_INFINITY;
   /** Clusters with a read call on the wire. */
   private readonly inFlight = new Set<string>();
   /** Set when the batched read was refused for good (e.g. a CAM policy that allows only the detail call). */
@@ -178,13 +207,20 @@ export class StatusWatcher {
     this.driver = driver;
   }
 
-  /** Resolves with a reading of `clusterId` taken after this call; rejects as `describe` would. */
-  read(clusterId: string, signal: AbortSignal): Promise<ClusterSnapshot> {
+  /**
+   * Resolves with a reading of `clusterId` taken after this call; rejects as `describe` would.
+   * `coalesce`: this read belongs to a burst of one-off reads (refresh, status) and may wait for
+   * the rest of the burst (WatcherPacing.quietMs).
+   */
+  read(clusterId: string, signal: AbortSignal, options: { coalesce?: boolean } = {}): Promise<ClusterSnapshot> {
     if (signal.aborted) return Promise.reject(signal.reason);
     this.stats.reads++;
     return new Promise<ClusterSnapshot>((resolve, reject) => {
       const entry: PendingRead = {
         clusterId,
+        askedAt: this.now(),
+        coalesce: options.coalesce === true,
+        alone: this.now() - this.lastArrivalAt > this.pacing.quietMs,
         resolve,
         reject,
         signal,
@@ -195,6 +231,7 @@ export class StatusWatcher {
       };
       signal.addEventListener("abort", entry.onAbort, { once: true });
       this.pending.push(entry);
+      this.lastArrivalAt = entry.askedAt;
       this.schedule();
     });
   }
@@ -217,10 +254,17 @@ export class StatusWatcher {
     this.history = pruneHistory(this.history, now, this.pacing);
     const delay = roundStartDelay(now, this.history, callsOf(plan), this.pacing);
     // Even with no delay, wait one macrotask so reads issued in the same tick share the round.
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      void this.runRound();
-    }, delay);
+    this.timer = setTimeout(() => this.roundDue(), delay);
+  }
+
+  /** After the first round of a burst, the next one lets the rest of it arrive (WatcherPacing.quietMs). */
+  private roundDue(): void {
+    this.timer = undefined;
+    const waiting = this.eligible();
+    const burst = waiting.some((r) => r.coalesce) && !(waiting.length === 1 && waiting[0].alone);
+    const wait = burst ? burstDelay(this.now(), this.lastArrivalAt, waiting[0].askedAt, this.pacing) : 0;
+    if (wait > 0) this.timer = setTimeout(() => this.roundDue(), wait);
+    else void this.runRound();
   }
 
   /**
@@ -255,31 +299,43 @@ export class StatusWatcher {
       // Reads of this cluster that waited for its call can go now.
       if (this.pending.some((r) => r.clusterId === id)) this.schedule();
     };
-    // A call serves many waiters, so it is not tied to any one of their signals; the drivers'
-    // own request timeouts bound it.
+    // A call serves many waiters, so it lives as long as any of them still waits: once every read
+    // it serves has given up (deadline, Ctrl-C), the call and its retries are cancelled, so nothing
+    // outlives the operations that asked for it.
     const driver = this.driver;
     const single = async (id: string, confirm: boolean) => {
       if (confirm) this.stats.confirmCalls++;
       else this.stats.singleCalls++;
       // Fallbacks and confirmations spend budget too; later rounds pace around them.
       if (confirm || plan.batches.length > 0) record.calls++;
+      const call = servedBy(byId.get(id) ?? []);
       try {
-        settle(id, { snapshot: await driver.describe(id) });
+        settle(id, { snapshot: await driver.describe(id, call.signal) });
       } catch (error) {
         settle(id, { error });
+      } finally {
+        call.release();
       }
     };
     const batch = async (chunk: string[]) => {
       this.stats.batchCalls++;
       let found: Map<string, ClusterSnapshot>;
+      const call = servedBy(chunk.flatMap((id) => byId.get(id) ?? []));
       try {
-        found = await driver.describeMany!(chunk);
+        found = await driver.describeMany!(chunk, call.signal);
       } catch (error) {
+        if (call.signal.aborted) {
+          // Nobody waits for these clusters any more: no fallback reads.
+          for (const id of chunk) settle(id, { error });
+          return;
+        }
         // Each operation gets the answer for its own cluster: fall back to single reads. A
         // refusal that will not change (permissions, bad request) turns batching off for good.
         if (error instanceof CloudApiError && !error.retryable && !(error instanceof ClusterNotFoundError)) this.batchRefused = true;
         await Promise.all(chunk.map((id) => single(id, false)));
         return;
+      } finally {
+        call.release();
       }
       await Promise.all(
         chunk.map((id) => {
@@ -290,6 +346,26 @@ export class StatusWatcher {
     };
     await Promise.all([...plan.batches.map(batch), ...plan.singles.map((id) => single(id, false))]);
   }
+}
+
+/**
+ * A signal for one call that serves `reads`: it aborts once every one of them has aborted.
+ * `release` drops the listeners when the call is over.
+ */
+export function servedBy(reads: ReadonlyArray<{ signal: AbortSignal }>): { signal: AbortSignal; release: () => void } {
+  const controller = new AbortController();
+  const signals = [...new Set(reads.map((r) => r.signal))];
+  const check = () => {
+    if (!controller.signal.aborted && signals.length > 0 && signals.every((s) => s.aborted)) controller.abort(signals[signals.length - 1]?.reason);
+  };
+  for (const s of signals) s.addEventListener("abort", check, { once: true });
+  check();
+  return {
+    signal: controller.signal,
+    release: () => {
+      for (const s of signals) s.removeEventListener("abort", check);
+    },
+  };
 }
 
 const watchers = new Map<string, StatusWatcher>();
@@ -311,7 +387,8 @@ export function watcherFor(driver: CloudDriver, pacing: WatcherPacing = DEFAULT_
 export function statusReaderFor(
   driver: CloudDriver,
   pacing: WatcherPacing = DEFAULT_WATCHER_PACING,
+  options: { coalesce?: boolean } = {},
 ): (clusterId: string, signal: AbortSignal) => Promise<ClusterSnapshot> {
   const watcher = watcherFor(driver, pacing);
-  return (clusterId, signal) => watcher.read(clusterId, signal);
+  return (clusterId, signal) => watcher.read(clusterId, signal, options);
 }

@@ -27,6 +27,8 @@ export interface FaultRule {
   fault: Fault;
   /** How many requests this rule hits (default 1). */
   times?: number;
+  /** How many matching requests go through untouched before the rule hits (default 0): page 3 of a list, say. */
+  skip?: number;
   when?: "before" | "after";
 }
 
@@ -37,10 +39,10 @@ export interface FaultTarget {
 }
 
 export class FaultQueue {
-  private rules: Array<FaultRule & { left: number }> = [];
+  private rules: Array<FaultRule & { left: number; skipping: number }> = [];
 
   push(...rules: FaultRule[]): void {
-    for (const rule of rules) this.rules.push({ ...rule, left: rule.times ?? 1 });
+    for (const rule of rules) this.rules.push({ ...rule, left: rule.times ?? 1, skipping: rule.skip ?? 0 });
   }
 
   /** Takes the first rule matching this request, if any. */
@@ -53,6 +55,10 @@ export class FaultQueue {
     );
     if (i < 0) return undefined;
     const rule = this.rules[i];
+    if (rule.skipping > 0) {
+      rule.skipping--;
+      return undefined;
+    }
     if (--rule.left <= 0) this.rules.splice(i, 1);
     return rule;
   }

@@ -1,8 +1,12 @@
 import { z } from "zod";
 import { CLOUDS } from "../clouds";
 import type { CloudDescriptor } from "../core/cloud";
+import { MAX_TIMEOUT_SECONDS } from "../core/deadline";
+import { fallbackHint, UNKNOWN_FALLBACK, type Fallback } from "../core/fallback";
 import { safeEndpoint } from "../core/http";
 import { POWER_STATES, TARGET_POWER_STATES } from "../core/power";
+import { overrideDecision, type OverrideDecision, type OverrideRule } from "../core/schedule";
+import { settingsDrift } from "../core/settings";
 
 /**
  * The shapes of ClusterPowerState, written once as zod schemas: the program-side argument and
@@ -27,7 +31,12 @@ export function defaults(): Record<string, unknown> {
   return out;
 }
 
-export const MAX_TIMEOUT_SECONDS = 24 * 3600;
+/** Shared with the CLI's --timeout (src/core/deadline.ts), so both accept the same range. */
+export { MAX_TIMEOUT_SECONDS };
+
+const OVERRIDE_RULES = ["enforce", "until-next-edge", "pause-only"] as const;
+/** A date and a time with seconds optional, and a zone (Z or an offset): an instant, not a local time. */
+const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
 
 /** One schema per input every cloud takes, so that each can be checked on its own while others are still unknown. */
 const commonFields = {
@@ -43,6 +52,16 @@ const commonFields = {
     .max(MAX_TIMEOUT_SECONDS, `must be at most ${MAX_TIMEOUT_SECONDS} (one day)`),
   onDelete: z.enum(["leave", "resume"], { error: 'must be "leave" (touch nothing) or "resume" (wake the cluster)' }),
   endpoint: z.string({ error: "must be a URL string" }).min(1, "must not be empty"),
+  // A schedule's edge; normalized to toISOString form so that it compares as the same edge.
+  scheduledAt: z
+    .string({ error: "must be an ISO 8601 instant, e.g. 2026-11-30T12:00:00.000Z (powerSchedule(...).at(now) writes it)" })
+    .refine((text) => ISO_INSTANT.test(text) && Number.isFinite(Date.parse(text)), {
+      error: "must be an ISO 8601 instant with a time zone, e.g. 2026-11-30T12:00:00.000Z (powerSchedule(...).at(now) writes it)",
+    })
+    .transform((text) => new Date(text).toISOString()),
+  overrides: z.enum(OVERRIDE_RULES, {
+    error: 'must be "enforce" (default: always correct drift), "until-next-edge" (respect a manual change until scheduledAt changes) or "pause-only" (never resume)',
+  }),
 };
 
 /** Every input's schema: the common ones and each registered cloud's own. */
@@ -66,6 +85,8 @@ export const ClusterPowerInputsSchema = z.looseObject({
   timeoutSeconds: commonFields.timeoutSeconds,
   onDelete: commonFields.onDelete,
   endpoint: commonFields.endpoint.optional(),
+  scheduledAt: commonFields.scheduledAt.optional(),
+  overrides: commonFields.overrides.optional(),
 });
 /** Checked inputs: the common ones typed, each cloud's own (validated by its schema) by name. */
 export type ClusterPowerInputs = z.infer<typeof ClusterPowerInputsSchema>;
@@ -84,6 +105,13 @@ export const ObservedFieldsSchema = z.object({
   lastOperation: z.enum(["pause", "resume"]).optional(),
   /** ISO 8601 time at which the cloud accepted the last pause/resume call. */
   lastChangedAt: z.string().optional(),
+  /**
+   * With `overrides` "until-next-edge" or "pause-only": when a refresh first found the cluster
+   * changed by hand since the edge `scheduledAt`, and left it alone. Absent otherwise.
+   */
+  overriddenSince: z.string().optional(),
+  /** With a schedule's `overrides` rule: the rule that decided at the last create/update/refresh, in words. */
+  overrideRule: z.string().optional(),
 });
 export type ObservedFields = z.infer<typeof ObservedFieldsSchema>;
 /** The output keys the provider computes (everything else echoes an input). */
@@ -115,11 +143,17 @@ export interface CheckOutcome {
 
 const isUnknown = (v: unknown) => v === UNKNOWN;
 
+/** What check() may know besides the inputs: the provider's view of stack config and environment. */
+export interface CheckContext {
+  /** An absent input's stand-in from config or environment (src/core/fallback.ts); none when omitted. */
+  fallback?(cloud: CloudDescriptor, input: string): Fallback | typeof UNKNOWN_FALLBACK | undefined;
+}
+
 /**
  * Pure: validates and normalizes a program's inputs. Never calls the API. Each failure names the
  * input and says how to fix it. Values still unknown in preview are let through untouched.
  */
-export function checkInputs(news: Record<string, unknown>): CheckOutcome {
+export function checkInputs(news: Record<string, unknown>, context: CheckContext = {}): CheckOutcome {
   const failures: CheckFailure[] = [];
   const fail = (property: string, reason: string) => failures.push({ property, reason: `${property} ${reason}` });
   const out: Record<string, unknown> = {};
@@ -154,7 +188,7 @@ export function checkInputs(news: Record<string, unknown>): CheckOutcome {
         delete out[key];
       }
     }
-    checkCloudSpecific(cloud, out, fail);
+    checkCloudSpecific(cloud, out, fail, context);
   }
 
   if (typeof out.endpoint === "string" && !isUnknown(out.endpoint)) {
@@ -175,7 +209,7 @@ export function checkInputs(news: Record<string, unknown>): CheckOutcome {
   return { inputs: withDefaults, failures };
 }
 
-function checkCloudSpecific(rules: CloudDescriptor, out: Record<string, unknown>, fail: (p: string, r: string) => void): void {
+function checkCloudSpecific(rules: CloudDescriptor, out: Record<string, unknown>, fail: (p: string, r: string) => void, context: CheckContext): void {
   const known = (key: string) => typeof out[key] === "string" && !isUnknown(out[key]);
   const apply = (key: string, validate: (v: unknown) => string) => {
     try {
@@ -185,7 +219,18 @@ function checkCloudSpecific(rules: CloudDescriptor, out: Record<string, unknown>
     }
   };
   const regionReason = rules.regionRequired(out);
-  if (out.region === undefined && regionReason) fail("region", `is required ${regionReason}`);
+  if (out.region === undefined && regionReason) {
+    // A region from stack config or the environment is checked here too, so preview catches it.
+    const fallback = context.fallback?.(rules, "region");
+    if (fallback === undefined) fail("region", `is required ${regionReason}${fallbackHint(rules, "region")}`);
+    else if (fallback !== UNKNOWN_FALLBACK) {
+      try {
+        rules.validateRegion(fallback.value);
+      } catch (error) {
+        fail("region", `is not set, and the one from ${fallback.source} is wrong: ${(error as Error).message.replace(/^region: /, "")}`);
+      }
+    }
+  }
   if (known("region")) apply("region", rules.validateRegion);
   if (known("clusterId")) apply("clusterId", rules.validateClusterId);
 }
@@ -218,6 +263,15 @@ export interface DiffOutcome {
   changed: string[];
   /** True when the cloud must be moved (an update will call the API). */
   needsTransition: boolean;
+  /**
+   * Managed cloud settings (CloudSettings) whose recorded value is not the input's: an update
+   * reads and sets them, with no power transition unless needsTransition says so too.
+   */
+  needsSettings: string[];
+  /** The `overrides` rule's reason, in words (e.g. "until-next-edge: manual override respected ..."). */
+  rule: string;
+  /** The cluster was changed by hand since the edge, and the rule leaves it so. */
+  overridden?: true;
 }
 
 /**
@@ -228,18 +282,41 @@ export function diffState(olds: Record<string, unknown>, news: Record<string, un
   const replacing = replaceInputs();
   const changed = inputNames().filter((k) => !sameValue(olds[k], news[k]));
   const replaces = changed.filter((k) => replacing.includes(k));
-  const needsTransition =
-    replaces.length === 0 &&
-    (changed.includes("powerState") || !satisfies(news.powerState, olds.observedState, news));
+  const decision = overrideDecisionFor(olds, news, false);
+  const enforced = decision.rule.startsWith("enforce");
+  const needsTransition = replaces.length === 0 && (decision.act || (enforced && changed.includes("powerState")));
+  const cloud = typeof news.cloud === "string" ? CLOUDS.get(news.cloud) : undefined;
+  const needsSettings = replaces.length === 0 ? settingsDrift(cloud?.settings, olds, news) : [];
   return {
-    changes: changed.length > 0 || needsTransition,
+    changes: changed.length > 0 || needsTransition || needsSettings.length > 0,
     replaces,
     // The old and the new resource may well manage the same cluster (a corrected region, say):
     // creating first and deleting after would let the old one's onDelete undo the new state.
     deleteBeforeReplace: replaces.length > 0,
     changed,
     needsTransition,
+    needsSettings,
+    rule: decision.rule,
+    ...(decision.overridden && { overridden: true as const }),
   };
+}
+
+/**
+ * Pure: what the `overrides` rule says about moving the cluster now. `olds` are the old outputs
+ * (none on create): their `scheduledAt` is the edge this resource last brought the cluster to
+ * `powerState` for, since outputs only take an input's value once it was reached.
+ */
+export function overrideDecisionFor(olds: Record<string, unknown>, news: Record<string, unknown>, creating: boolean): OverrideDecision {
+  const rule = (news.overrides as OverrideRule | undefined) ?? "enforce";
+  return overrideDecision({
+    rule,
+    desired: news.powerState === "running" ? "running" : "paused",
+    scheduledAt: typeof news.scheduledAt === "string" ? news.scheduledAt : undefined,
+    // Outputs hold the powerState and scheduledAt last reached: a new powerState is a new decision.
+    actedFor: typeof olds.scheduledAt === "string" && olds.powerState === news.powerState ? olds.scheduledAt : undefined,
+    satisfied: !creating && satisfies(news.powerState, olds.observedState, news),
+    creating,
+  });
 }
 
 function sameValue(a: unknown, b: unknown): boolean {

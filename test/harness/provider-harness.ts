@@ -1,5 +1,6 @@
 import { createRequire } from "node:module";
 import { join } from "node:path";
+import { secretConfigKeys } from "../../src/clouds";
 import { startEmulator, type Emulator, type EmulatorOptions } from "../../src/emulator/server";
 import { DEMO_TENCENT_CREDENTIALS } from "../../src/clouds/tencent/emulator";
 import { DEMO_ZILLIZ_API_KEY } from "../../src/clouds/zilliz/emulator";
@@ -55,7 +56,7 @@ export function stackConfig(emulator: Emulator, extra: Record<string, string> = 
   };
 }
 
-export const SECRET_KEYS = ["tencentcloud:secretKey", "zillizcloud:apiKey"];
+export const SECRET_KEYS = secretConfigKeys();
 
 export interface Harness {
   emulator: Emulator;

@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import type { ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
 import type { Fault, FaultRule } from "../../src/emulator/faults";
+import { secretConfigKeys } from "../../src/clouds";
 import { startEmulator, type Emulator, type EmulatorOptions } from "../../src/emulator/server";
 import type { TencentKey, TencentSeed } from "../../src/clouds/tencent/emulator";
 import type { ZillizSeed } from "../../src/clouds/zilliz/emulator";
@@ -92,7 +93,7 @@ export function canaryConfig(emulator: Emulator, extra: Record<string, string> =
   };
 }
 
-export const CANARY_SECRET_KEYS = ["tencentcloud:secretKey", "tencentcloud:securityToken", "zillizcloud:apiKey"];
+export const CANARY_SECRET_KEYS = secretConfigKeys();
 
 // ---- hosts --------------------------------------------------------------------------------------
 

@@ -42,6 +42,11 @@ export interface Scenario {
   ops: Op[];
   clouds?: Array<CloudKit["cloud"]>;
   timeoutSeconds?: number;
+  /**
+   * Its read case runs by itself: a lone refresh reads in detail, the call its rules target, while
+   * refreshes that run together share a list call (see the status watcher) and never reach it.
+   */
+  readAlone?: boolean;
   rules?(c: CaseContext): FaultRule[];
   /** Runs after set-up, right before the operation (a skewed clock, expired keys). */
   before?(c: CaseContext): void;

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import type { ChildProcess } from "node:child_process";
 import type { BuiltInCloud as CloudName } from "../../src/clouds";
 import type { Emulator } from "../../src/emulator/server";
-import { zillizKeyFingerprint } from "../../src/clouds/zilliz/emulator";
+import { keyFingerprint } from "../../src/clouds/zilliz/config";
 import { Engine, ProviderHost, type RegisteredResource } from "../engine-client";
 
 /**
@@ -234,7 +234,7 @@ export function zillizAccount(emulator: Emulator, tag: string, n: number): Fleet
     cloud: "zillizcloud",
     config: { "zillizcloud:apiKey": apiKey, "zillizcloud:endpoint": emulator.url },
     secretKeys: ["zillizcloud:apiKey"],
-    caller: zillizKeyFingerprint(apiKey),
+    caller: keyFingerprint(apiKey),
     region: "aws-us-west-2",
     clusterIds,
   };

@@ -11,6 +11,7 @@ import { measureProviderSizes, serializeProvider, type ProviderSizes } from "./p
 import { holdingProvider, loadedHoldingProvider, trivialProvider } from "./trivial-provider";
 import { renderReport, type BenchResults, type HostDiagnosis } from "./report";
 import { phaseTransitionMs, runTransitionBench, TRANSITION_TS, type TransitionRow } from "./transition-bench";
+import { runRefresh, type RefreshRow } from "./refresh";
 
 /**
  * `npm run bench`: every part side by side in one process run, against one local emulator that
@@ -27,6 +28,9 @@ const FLEET_NS = (process.env.BENCH_FLEET_NS ?? "20,100,300").split(",").map(Num
 /** Transitions: 5/60/300 s run at 0.05 (0.25/3/15 s). */
 const TRANSITION_SCALE = Number(process.env.BENCH_TRANSITION_SCALE ?? 0.1);
 const TRANSITION_REPS = Number(process.env.BENCH_TRANSITION_REPS ?? 40);
+/** Refresh: clusters per cloud for our path; the baselines run at the first size only (they take N/20 s). */
+const REFRESH_NS = (process.env.BENCH_REFRESH_NS ?? "300,1000,3000").split(",").map(Number);
+const REFRESH_FAULT_RATE = 0.05;
 
 function log(line: string): void {
   process.stdout.write(`${new Date().toISOString().slice(11, 19)} ${line}\n`);
@@ -119,6 +123,8 @@ async function main(): Promise<void> {
     results.transitions = await transitionPart();
     for (const r of results.transitions) log(`  ${r.cloud} T=${r.transitionS}s ${r.runner}: ${r.calls} calls, lag ${r.lagS.toFixed(2)} s`);
 
+    results.refresh = await refreshPart(program, sizes.oursText);
+
     await baselines(results, program);
     log(`fleet: N = ${FLEET_NS.join(", ")} per cloud through the dynamic-provider host, T = ${FLEET_T} s at scale ${FLEET_SCALE}`);
     const steady = await startEmulator({});
@@ -144,10 +150,29 @@ async function main(): Promise<void> {
   const report = renderReport(results);
   writeFileSync(join(out, "fleet.svg"), report.fleetSvg);
   writeFileSync(join(out, "transition.svg"), report.transitionSvg);
+  writeFileSync(join(out, "refresh.svg"), report.refreshSvg);
   writeFileSync(join(out, "results.json"), `${JSON.stringify(results, null, 2)}\n`);
   writeFileSync(join(ROOT, "BENCHMARKS.md"), report.markdown);
   log(`done in ${results.totalS.toFixed(1)} s: BENCHMARKS.md, bench/fleet.svg, bench/transition.svg, bench/results.json`);
   for (const line of report.verdicts) log(line);
+}
+
+async function refreshPart(program: InstalledProgram, providerText: string): Promise<RefreshRow[]> {
+  log(`refresh: ${REFRESH_NS.join(", ")} clusters per cloud through the host; per-resource and Terraform's refresh at ${REFRESH_NS[0]}`);
+  const rows: RefreshRow[] = [];
+  const run = async (n: number, mode: RefreshRow["mode"], faultRate?: number) => {
+    const row = await runRefresh({ n, mode, cwd: program.dir, project: INSTALLED_PROJECT, providerText, faultRate });
+    rows.push(row);
+    log(
+      `  refresh ${mode}${faultRate ? ` with ${faultRate * 100}% list faults` : ""} N=${n}+${n}: ${row.calls} read calls in ${row.wallS.toFixed(2)} s, ` +
+        `rate-limited ${row.rateLimited}, wrong ${row.wrong}, dropped ${row.droppedAsGone}${row.hostPeakRssMb ? `, host RSS ${row.hostPeakRssMb.toFixed(0)} MB` : ""}`,
+    );
+  };
+  for (const n of REFRESH_NS) await run(n, "ours");
+  await run(REFRESH_NS[0], "per-resource");
+  await run(REFRESH_NS[0], "terraform");
+  await run(Math.max(...REFRESH_NS), "ours", REFRESH_FAULT_RATE);
+  return rows;
 }
 
 /** Host-cost baselines: what the host costs before and without our code, for the same burst. */

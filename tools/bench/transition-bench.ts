@@ -6,7 +6,7 @@ import { sleep } from "../../src/core/retry";
 import { DEFAULT_WAIT_POLICY, scaledPolicy, transition } from "../../src/core/transition";
 import { StatusWatcher, watcherPacingFor } from "../../src/core/watcher";
 import type { Emulator } from "../../src/emulator/server";
-import { zillizKeyFingerprint } from "../../src/clouds/zilliz/emulator";
+import { keyFingerprint } from "../../src/clouds/zilliz/config";
 import { OUR_CALLS, TERRAFORM_CALLS, callsFor, detect, enginePollTimes, meanLag, terraformPollTimes } from "./schedules";
 import { terraformTransition } from "./terraform";
 
@@ -126,7 +126,7 @@ export async function runTransitionBench(setup: TransitionBenchSetup): Promise<T
     } else {
       const key = s.zillizKey(runner, t, rep);
       driver = createZillizDriver({ endpoint: emulator.url, apiKey: key, env: {} });
-      caller = zillizKeyFingerprint(key);
+      caller = keyFingerprint(key);
       clusterId = s.zillizCluster(runner, t, rep);
     }
     if (runner === "ours") {

@@ -21,7 +21,9 @@ async function main(): Promise<void> {
     stack.stack,
     stack.preview,
   );
-  const program = require(require.resolve(stack.main));
+  const loaded = require(require.resolve(stack.main));
+  // As Pulumi's Node.js runtime does: an exported function is the program; its result, the outputs.
+  const program = typeof loaded === "function" ? await loaded() : loaded;
   await pulumi.runtime.disconnect();
   const outputs: Record<string, unknown> = {};
   // In preview, outputs that depend on the provider stay unknown and never resolve.

@@ -101,6 +101,8 @@ async function main(): Promise<number> {
     expect(writes(emulator) - calls <= handBacks, "destroy made calls for onDelete=leave resources");
     expect(emulator.part("tencentcloud").getCluster(String(idle.inputs.clusterId))?.serverlessStatus === "resume" || idle.inputs.onDelete !== "resume", "onDelete=resume did not wake the cluster");
     observed(engine, emulator, running.resources);
+
+    await offHours(host, emulator, endpoints, expect);
   } catch (error) {
     problems.push(error instanceof Error ? (error.stack ?? error.message) : String(error));
   } finally {
@@ -117,10 +119,50 @@ async function main(): Promise<number> {
   return 0;
 }
 
+/**
+ * The same fleet on an office-hours schedule (Asia/Shanghai, Mon-Fri 08:00-20:00, until-next-edge),
+ * evaluated at three instants the way a scheduled `pulumi up` would see them.
+ */
+async function offHours(host: ProviderHost, emulator: Emulator, endpoints: Record<string, unknown>, expect: (ok: boolean, what: string) => void) {
+  const schedule = { timezone: "Asia/Shanghai", running: ["Mon-Fri 08:00-20:00"], overrides: "until-next-edge" };
+  const at = (now: string) => evaluate(loadStack(ROOT, STACK, { ...endpoints, schedule, now }));
+  const engine = new Engine(host);
+
+  section("off-hours: schedule Mon-Fri 08:00-20:00 Asia/Shanghai, overrides until-next-edge; up at Mon 21:00 (edge 20:00 passed)");
+  const evening = await at("2026-11-30T13:00:00Z");
+  expectOk(print(await engine.up(evening.resources)), expect);
+  observed(engine, emulator);
+
+  const late = pick(evening.resources, "tencentcloud");
+  section(`a developer resumes ${late.inputs.clusterId} at 22:00 to debug; the 22:15 run: refresh + up`);
+  emulator.part("tencentcloud").autoResume(String(late.inputs.clusterId));
+  const refreshed = print(await engine.refresh());
+  const kept = refreshed.find((s) => s.urn === late.urn);
+  out(`  ${late.name}: overriddenSince ${String(kept?.after?.overriddenSince)}; ${String(kept?.after?.overrideRule)}`);
+  expect(kept?.after?.overriddenSince !== undefined && kept.drift === false, "a manual resume under until-next-edge was reported as drift");
+  let calls = writes(emulator);
+  const respected = print(await engine.up((await at("2026-11-30T14:15:00Z")).resources));
+  expect(respected.every((s) => s.op === "same") && writes(emulator) === calls, "up fought a manual override before the next edge");
+  out(`  pause/resume calls: ${writes(emulator) - calls} (the override stands until the next edge)`);
+
+  section("Tue 09:00: the morning edge (running)");
+  calls = writes(emulator);
+  expectOk(print(await engine.up((await at("2026-12-01T01:00:00Z")).resources)), expect);
+  out(`  pause/resume calls: ${writes(emulator) - calls} (${late.name} was running already, and an auto-paused Tencent cluster counts as running: no call for them)`);
+
+  section("Tue 21:00: the evening edge pauses everything again, the overridden cluster included");
+  expectOk(print(await engine.up((await at("2026-12-01T13:00:00Z")).resources)), expect);
+  observed(engine, emulator);
+  const live = emulator.part("tencentcloud").getCluster(String(late.inputs.clusterId))?.serverlessStatus;
+  expect(live === "pause", `the next edge did not pause ${late.inputs.clusterId} (it is ${live})`);
+  print(await engine.destroy());
+}
+
 async function evaluate(stack: StackSettings) {
   const evaluation = await evaluateProgram(stack);
-  const powerState = stack.config[`${stack.project}:powerState`];
-  out(`program evaluated (mock monitor): ${evaluation.resources.length} ClusterPowerState resources, powerState=${powerState}`);
+  const scheduled = evaluation.resources[0]?.inputs.scheduledAt;
+  const powerState = `powerState=${String(evaluation.resources[0]?.inputs.powerState)}${scheduled ? ` (schedule: since ${String(scheduled)})` : ""}`;
+  out(`program evaluated (mock monitor): ${evaluation.resources.length} ClusterPowerState resources, ${powerState}`);
   return evaluation;
 }
 
@@ -149,7 +191,7 @@ function print(steps: Step[]): Step[] {
     if (step.failures?.length) line += ` check failed: ${step.failures.map((f) => f.reason).join("; ")}`;
     else if (step.op === "refresh") line += step.gone ? " gone: removed from state" : step.drift
           ? ` DRIFT: observed ${after.observedState}, want ${after.powerState}`
-          : ` in sync (observed ${after.observedState}${after.observedState !== after.powerState ? `, want ${after.powerState}: auto-pause tolerated` : ""})`;
+          : ` in sync (observed ${after.observedState}${after.observedState !== after.powerState ? `, want ${after.powerState}: ${after.overriddenSince ? "manual override respected" : "auto-pause tolerated"}` : ""})`;
     else if (step.op === "create" && !step.after) line += ` plan: ${after.powerState}`;
     else if (step.op === "delete") line += ` onDelete=${after.onDelete}`;
     else if (step.changed.length) line += ` ${step.changed.map((k) => `${k}: ${fmt(step.before?.[k])} -> ${fmt(after[k])}`).join(", ")}`;

@@ -1,6 +1,7 @@
 import { readFileSync, existsSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
+import { secretConfigKeys } from "../../src/clouds";
 
 /**
  * Reads a Pulumi project (Pulumi.yaml) and one stack's config file (Pulumi.<stack>.yaml) the way
@@ -12,7 +13,7 @@ import { dirname, join } from "node:path";
 const yaml: { load(text: string): unknown } = createRequire(require.resolve("@pulumi/pulumi/package.json"))("js-yaml");
 
 /** Config the CLI would hold encrypted (`pulumi config set --secret`): sent to Configure as secrets. */
-export const SECRET_CONFIG_KEYS = ["tencentcloud:secretKey", "tencentcloud:securityToken", "zillizcloud:apiKey"];
+export const SECRET_CONFIG_KEYS = secretConfigKeys();
 
 export interface StackSettings {
   dir: string;

@@ -5,9 +5,9 @@
 
 export interface ReliabilityRecord {
   /** What was tried: a fault scenario, a crash, a batch of inputs, a load round, an endpoint rule. */
-  kind: "fault" | "crash" | "input" | "load" | "endpoint" | "secret";
+  kind: "fault" | "crash" | "input" | "load" | "endpoint" | "secret" | "probe";
   cloud?: "tencentcloud" | "zillizcloud";
-  /** pause | resume | read (refresh) | a CLI/Check label. */
+  /** pause | resume | read (refresh) | a CLI/Check label; for a probe, the class of failure it tries. */
   operation?: string;
   /** Short name of what was injected or tried, e.g. "HTTP 502 (HTML)". */
   name: string;

@@ -8,7 +8,7 @@ import type { ReliabilityRecord, SuiteRecord } from "./records";
  * (`npm run reliability`). Usage: node build/tools/reliability/render.js <records-dir> <output.md>
  */
 
-const SUITE_ORDER = ["faults", "crash", "input", "secrets", "load"];
+const SUITE_ORDER = ["faults", "crash", "input", "secrets", "load", "probe"];
 const OPS = ["pause", "resume", "read (refresh)"];
 
 export function loadSuites(dir: string): SuiteRecord[] {
@@ -47,6 +47,8 @@ export function render(suites: SuiteRecord[], meta: { commit: string; node: stri
   const crashes = byKind("crash");
   const inputs = byKind("input");
   const load = suites.find((s) => s.suite === "load");
+  const probes = byKind("probe");
+  const probeClasses = [...new Set(probes.map((p) => p.operation ?? "other"))];
 
   out.push("# Reliability", "");
   out.push(
@@ -66,6 +68,10 @@ export function render(suites: SuiteRecord[], meta: { commit: string; node: stri
         ["Host crashes (SIGKILL while operations waited)", `${crashes.length ? 1 : 0} kill, ${crashes.reduce((n, c) => n + (c.count ?? 0), 0)} operations in flight, ${crashes.filter((c) => c.outcome.startsWith("converged")).length}/${crashes.length} groups converged after restart, ${figure(suites, "crash", "repeated writes to clusters at their target") ?? "?"} repeated writes`],
         ["Bad inputs tried", `${inputs.reduce((n, i) => n + (i.count ?? 0), 0)} (resource inputs and CLI argument lists); ${figure(suites, "input", "API calls caused by invalid input") ?? "?"} API calls, ${figure(suites, "input", "unhandled rejections") ?? "?"} unhandled rejections`],
         ["Load", load ? `${figure(suites, "load", "resources")} resources through one host, ${figure(suites, "load", "fault rate")}; RSS after measured rounds 1-3: ${[1, 2, 3].map((r) => figure(suites, "load", `round ${r}: host RSS (MiB)`)).join(" / ")} MiB; live heap after GC: ${[1, 2, 3].map((r) => figure(suites, "load", `round ${r}: live heap after full GC (MiB)`)).join(" / ")} MiB` : "not run"],
+        [
+          "Adversarial probe (closed outputs, hung calls, not-found answers, concurrent operators, argument checks, bounds, redaction, paging)",
+          probes.length ? `${probes.length} cases in ${probeClasses.length} classes, ${probes.reduce((n, p) => n + (p.count ?? 0), 0)} clusters/inputs/offsets tried; all held` : "not run",
+        ],
         ["Secret leaks found", `**${leaks}** (canary credentials scanned for in ${scanned} texts: outputs, state, partial results, errors, host and CLI output, request logs)`],
       ],
     ),
@@ -137,6 +143,27 @@ export function render(suites: SuiteRecord[], meta: { commit: string; node: stri
     );
   }
 
+  if (probes.length) {
+    out.push("## Adversarial probe", "");
+    out.push(
+      "What an adversarial tester broke once (issue 17), kept as cases: the built CLI as a child process or the real provider host, against the emulator or hand-made misbehaving servers on loopback. " +
+        "Every class has cases that failed on the code before its fix; the others guard the other side (a cluster really gone still leaves the stack). The rules these classes enforce are in `docs/reliability.md`.",
+      "",
+    );
+    out.push(
+      table(
+        ["Class", "Cases", "Tried", "Result"],
+        probeClasses.map((c) => {
+          const rows = probes.filter((p) => (p.operation ?? "other") === c);
+          return [c, rows.length, rows.reduce((n, p) => n + (p.count ?? 0), 0), "all held"];
+        }),
+      ),
+      "",
+    );
+    out.push(table(["Class", "Cloud", "Case", "Result"], probes.map((p) => [p.operation, p.cloud ?? "-", p.name, p.outcome])), "");
+    out.push(figuresTable(suites.find((s) => s.suite === "probe")), "");
+  }
+
   out.push("## Leaks", "");
   out.push(
     table(
@@ -160,8 +187,17 @@ export function render(suites: SuiteRecord[], meta: { commit: string; node: stri
       "- Check accepted a Tencent `endpoint` with a path that the driver then refused at create time; Check now applies the driver's rule, so preview catches it (`src/provider/schema.ts`).",
       "- A Zilliz suspend that kept failing with HTTP 500 ended as \"still running after 3 pause calls\" with no trace of the 500 or its RequestId; the error now keeps the last answer's code and RequestId (`src/core/transition.ts`).",
       "- `cluster-power help | head -3` crashed with an unhandled EPIPE and a stack trace; output into a closed pipe now stops quietly (`src/cli/main.ts`).",
+      "- The fix above went too far: a closed stderr (`pause ... 2>&1 | head -1`) ended the run before its calls were sent, with exit 0; losing an output channel now drops only the output (`src/cli/main.ts`).",
+      "- Status reads through the watcher were tied to no cancel signal: a hung cloud kept `pause --timeout 10` alive for minutes and Ctrl-C did not end it; `status` had no deadline. Every call now ends with the last operation waiting for it, and `status` takes `--timeout` (`src/core/watcher.ts`, `src/cli/power.ts`).",
+      "- Any Zilliz HTTP 404 and v1 `80020` counted as \"cluster gone\", so a refresh dropped resources that existed; only v2 `96018` (or v1 `80020` confirmed by a complete list) is gone now (`src/clouds/zilliz/`).",
+      "- Rate-limit refusals gave up after about 4 s; they are retried with backoff and jitter until the deadline, honouring Retry-After (`src/core/retry.ts`).",
+      "- A typo in one of several `--cluster-id` acted on the others and exited 2; every id is checked before the first call (`src/cli/args.ts`).",
+      "- `--timeout 3000000` overflowed the timers; the CLI and the resource share one range, up to 86400 s (`src/core/deadline.ts`).",
+      "- A Zilliz non-JSON body was cut before it was redacted, so a key across the cut survived in part (`src/clouds/zilliz/responses.ts`).",
+      "- An over-reported `TotalCount` paged forever; every paging loop ends on an empty or repeated page and at a page cap (`src/core/paging.ts`).",
+      "- The summary said \"no call made\" for a pause whose answer was lost; it says the call was sent (`src/cli/format.ts`).",
       "",
-      "Each has a test that fails without its fix in `test/reliability-regressions.test.ts`.",
+      "Each has a test that fails without its fix, in `test/reliability-regressions.test.ts` (the first seven) and `test/reliability-probe.test.ts` (the rest).",
     ].join("\n"),
     "",
   );

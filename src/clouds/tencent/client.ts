@@ -1,13 +1,14 @@
 import { z } from "zod";
 import { CloudApiError, redact } from "../../core/errors";
-import { httpRequest, TransportError, type HttpResponse } from "../../core/http";
+import { httpRequest, retryAfterMs, TransportError, type HttpResponse } from "../../core/http";
 import { SlidingWindowLimiter } from "../../core/rate-limit";
-import { withRetries, type RetryPolicy } from "../../core/retry";
+import { withRetries, type CallRetry, type RetryPolicy, type RetryVerdict } from "../../core/retry";
 import { CYNOSDB_SERVICE, CYNOSDB_VERSION, type TencentCredentials } from "./config";
 import { signTc3 } from "./signer";
+import type { StrategyChange } from "./strategy";
 
 /**
- * The cynosdb (TDSQL-C) API 3.0 client: signs, paces, sends, retries and validates the five
+ * The cynosdb (TDSQL-C) API 3.0 client: signs, paces, sends, retries and validates the seven
  * actions we use. Every response goes through zod; anything unusable becomes a CloudApiError (or,
  * for a pause/resume that may have been applied, a TransportError so the engine re-reads first).
  */
@@ -35,12 +36,23 @@ export function isRetryableCode(code: string): boolean {
   return RETRYABLE_CODES.has(code) || RETRYABLE_PREFIXES.some((p) => code === p || code.startsWith(`${p}.`));
 }
 
+/**
+ * A rate-limit refusal (RequestLimitExceeded and its sub-codes, or an HTTP 429 from a gateway):
+ * proof that the call did not happen, so it is repeated until the operation's deadline.
+ */
+export function isRefusal(error: CloudApiError): boolean {
+  return error.code === "RequestLimitExceeded" || error.code.startsWith("RequestLimitExceeded.") || error.httpStatus === 429;
+}
+
 const ClusterFields = z.object({
   ClusterId: z.string(),
   ClusterName: z.string().nullish(),
   DbMode: z.string().nullish(),
   Status: z.string().nullish(),
   ServerlessStatus: z.string().nullish(),
+  Region: z.string().nullish(),
+  // The SDK types say a Tag has both fields; the docs allow the array itself to be null.
+  ResourceTags: z.array(z.object({ TagKey: z.string(), TagValue: z.string().nullish() })).nullish(),
 });
 
 const RequestId = z.string().min(1);
@@ -49,6 +61,9 @@ export const schemas = {
   detail: z.object({ Detail: ClusterFields, RequestId }),
   list: z.object({ TotalCount: z.number().int(), ClusterSet: z.array(ClusterFields).nullish(), RequestId }),
   flow: z.object({ Status: z.number().int(), RequestId }),
+  strategy: z.object({ AutoPause: z.enum(["yes", "no"]), AutoPauseDelay: z.number().int().nullish(), RequestId }),
+  // TaskId is the documented one; FlowId is deprecated but still answered by some versions.
+  strategyChange: z.object({ TaskId: z.number().int().nullish(), FlowId: z.number().int().nullish(), RequestId }),
 };
 
 const Envelope = z.object({ Response: z.record(z.string(), z.unknown()) });
@@ -68,6 +83,8 @@ export interface CynosdbClientOptions {
   /** 1000/s lanes for DescribeClusters. */
   batchLimiter: SlidingWindowLimiter;
   now?: () => number;
+  /** Told before each retry (see DriverRequest.onRetry). */
+  onRetry?: (retry: CallRetry) => void;
 }
 
 export class CynosdbClient {
@@ -75,6 +92,11 @@ export class CynosdbClient {
 
   constructor(private readonly options: CynosdbClientOptions) {
     this.now = options.now ?? Date.now;
+  }
+
+  /** The API Region every request of this client names. */
+  get region(): string {
+    return this.options.region;
   }
 
   pauseServerless(clusterId: string, forcePause: boolean, signal?: AbortSignal) {
@@ -99,24 +121,47 @@ export class CynosdbClient {
     return this.call("DescribeClusters", params, schemas.list, "read", signal);
   }
 
+  /** One page of every MySQL cluster in the region (no filter), for selecting clusters by tag. */
+  listClusters(page: { limit: number; offset: number }, signal?: AbortSignal) {
+    return this.call("DescribeClusters", { DbType: "MYSQL", Limit: page.limit, Offset: page.offset }, schemas.list, "read", signal);
+  }
+
   describeFlow(flowId: number, signal?: AbortSignal) {
     return this.call("DescribeFlow", { FlowId: flowId }, schemas.flow, "read", signal);
+  }
+
+  describeServerlessStrategy(clusterId: string, signal?: AbortSignal) {
+    return this.call("DescribeServerlessStrategy", { ClusterId: clusterId }, schemas.strategy, "read", signal);
+  }
+
+  /** Only the given fields: any field sent is set, so MinCpu, MaxCpu and the rest stay out. */
+  modifyServerlessStrategy(clusterId: string, change: StrategyChange, signal?: AbortSignal) {
+    return this.call("ModifyServerlessStrategy", { ClusterId: clusterId, ...change }, schemas.strategyChange, "write", signal);
   }
 
   /** One action, retried as a whole (so each attempt is paced and signed afresh). */
   async call<T>(action: string, params: object, schema: z.ZodType<T>, kind: ActionKind, signal?: AbortSignal): Promise<T> {
     const body = JSON.stringify(params);
     let reSigned = false;
-    const shouldRetry = (error: unknown): boolean => {
+    const shouldRetry = (error: unknown): RetryVerdict => {
       if (error instanceof CloudApiError) {
         if (error.code === "AuthFailure.SignatureExpire" && !reSigned) return (reSigned = true);
+        if (isRefusal(error)) return "refused";
         return error.retryable;
       }
       // A read is safe to repeat. A write is repeated only when it surely never left this machine.
       if (error instanceof TransportError) return error.kind !== "aborted" && (kind === "read" || !error.sent);
       return false;
     };
-    return withRetries(() => this.attempt(action, body, schema, kind, signal), shouldRetry, this.options.retry, signal);
+    const clusterId = "ClusterId" in params && typeof params.ClusterId === "string" ? params.ClusterId : undefined;
+    const { onRetry } = this.options;
+    return withRetries(
+      () => this.attempt(action, body, schema, kind, signal),
+      shouldRetry,
+      this.options.retry,
+      signal,
+      onRetry && ((notice) => onRetry({ ...notice, action, ...(clusterId !== undefined && { clusterId }) })),
+    );
   }
 
   private async attempt<T>(action: string, body: string, schema: z.ZodType<T>, kind: ActionKind, signal?: AbortSignal): Promise<T> {
@@ -170,8 +215,9 @@ export class CynosdbClient {
 
 /** Turns one HTTP response into data or a CloudApiError (exported for unit tests). */
 export function parseResponse<T>(action: string, kind: ActionKind, response: HttpResponse, schema: z.ZodType<T>): T {
+  const retryAfter = retryAfterMs(response.headers["retry-after"]);
   const fail = (code: string, message: string, extra: { requestId?: string; retryable?: boolean } = {}) =>
-    new CloudApiError({ cloud: "tencentcloud", code, message, action, httpStatus: response.status, ...extra });
+    new CloudApiError({ cloud: "tencentcloud", code, message, action, httpStatus: response.status, ...(retryAfter !== undefined && { retryAfterMs: retryAfter }), ...extra });
 
   let json: unknown;
   let parsed = false;

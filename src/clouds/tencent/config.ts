@@ -1,4 +1,4 @@
-import { ConfigurationError, registerSecret } from "../../core/errors";
+import { ConfigurationError, quoteInput, registerSecret } from "../../core/errors";
 import { safeEndpoint } from "../../core/http";
 
 /** Where requests go and who signs them, resolved and vetted before any API call. */
@@ -23,7 +23,7 @@ export function validateRegion(region: unknown): string {
   if (typeof region !== "string" || !REGION.test(region.trim())) {
     throw new ConfigurationError(
       "region",
-      `${JSON.stringify(region)} is not a Tencent Cloud region; use an API region id such as "ap-guangzhou" or "ap-shenzhen-fsi".`,
+      `${quoteInput(region)} is not a Tencent Cloud region; use an API region id such as "ap-guangzhou" or "ap-shenzhen-fsi".`,
     );
   }
   return region.trim();
@@ -34,12 +34,12 @@ const CLUSTER_ID = /^cynosdbmysql-[a-z0-9]{6,20}$/;
 export function validateClusterId(clusterId: unknown): string {
   const id = typeof clusterId === "string" ? clusterId.trim() : clusterId;
   if (typeof id === "string" && id.startsWith("cynosdbmysql-ins-")) {
-    throw new ConfigurationError("clusterId", `"${id}" is an instance id; use the cluster id (cynosdbmysql-xxxxxxxx) shown on the cluster page.`);
+    throw new ConfigurationError("clusterId", `${quoteInput(id)} is an instance id; use the cluster id (cynosdbmysql-xxxxxxxx) shown on the cluster page.`);
   }
   if (typeof id !== "string" || !CLUSTER_ID.test(id)) {
     throw new ConfigurationError(
       "clusterId",
-      `${JSON.stringify(clusterId)} is not a TDSQL-C MySQL cluster id; expected e.g. "cynosdbmysql-8vcxoq75".`,
+      `${quoteInput(clusterId)} is not a TDSQL-C MySQL cluster id; expected e.g. "cynosdbmysql-8vcxoq75".`,
     );
   }
   return id;
@@ -95,5 +95,22 @@ export function resolveCredentials(explicit: Partial<TencentCredentials> | undef
   if (!secretId && !secretKey) throw new ConfigurationError("tencentcloud:secretId", MISSING_CREDENTIALS);
   if (!secretId) throw new ConfigurationError("tencentcloud:secretId", `SecretId is missing while SecretKey is set: ${MISSING_CREDENTIALS}`);
   if (!secretKey) throw new ConfigurationError("tencentcloud:secretKey", `SecretKey is missing while SecretId is set: ${MISSING_CREDENTIALS}`);
+  checkCredentialText("tencentcloud:secretId", "SecretId", secretId);
+  checkCredentialText("tencentcloud:secretKey", "SecretKey", secretKey);
+  if (token) checkCredentialText("tencentcloud:securityToken", "session token", token);
   return token ? { secretId, secretKey, token } : { secretId, secretKey };
+}
+
+/**
+ * A credential with a space, a zero-width or other non-ASCII character (a copy-paste accident),
+ * or wrapped in literal quotes, can never sign a valid request; sent as a header it would fail as
+ * a "network error" retried five times. Say so before any call, without echoing the value.
+ */
+function checkCredentialText(field: string, what: string, value: string): void {
+  if (/^(["']).*\1$/.test(value)) {
+    throw new ConfigurationError(field, `the ${what} is wrapped in quote characters; set the value without them (the shell or the config file kept the quotes).`);
+  }
+  if (!/^[\x21-\x7e]+$/.test(value)) {
+    throw new ConfigurationError(field, `the ${what} contains spaces, invisible or non-ASCII characters; copy it again from the Tencent Cloud console (API keys page).`);
+  }
 }

@@ -1,11 +1,29 @@
 import { CloudApiError, ClusterNotFoundError } from "../../core/errors";
-import type { AsyncOperationStatus, CloudDriver, ClusterSnapshot, Operation, WriteOptions, WriteReceipt } from "../../core/power";
+import { listComplete } from "../../core/listing";
+import { pageProgress } from "../../core/paging";
+import type {
+  AsyncOperationStatus,
+  CloudDriver,
+  ClusterSnapshot,
+  ListedCluster,
+  Operation,
+  SettingsReading,
+  SettingsReceipt,
+  SettingsValues,
+  WriteOptions,
+  WriteReceipt,
+} from "../../core/power";
 import { CynosdbClient } from "./client";
 import { validateClusterId } from "./config";
 import { snapshotFromFields } from "./status";
+import { strategyChange, strategyValues } from "./strategy";
 
 /** DescribeClusters returns at most 100 clusters per page. */
 export const DESCRIBE_CLUSTERS_MAX_LIMIT = 100;
+/** Pages one filtered DescribeClusters may take (its filter names at most 100 ids: one page). */
+export const DESCRIBE_CLUSTERS_MAX_PAGES = 3;
+/** Pages one unfiltered list may take: 10,000 clusters in one region is far beyond any account. */
+export const LIST_MAX_PAGES = 100;
 
 const NOT_FOUND_CODES = new Set(["InvalidParameterValue.ClusterNotFound", "ResourceNotFound.ClusterNotFoundError"]);
 const STATE_CONFLICT_CODES = new Set(["OperationDenied.ServerlessClusterStatusDenied", "OperationDenied.InstanceStatusDeniedError"]);
@@ -44,17 +62,40 @@ export class TencentDriver implements CloudDriver {
     for (let start = 0; start < ids.length; start += this.maxBatch) {
       const batch = ids.slice(start, start + this.maxBatch);
       const wanted = new Set(batch);
-      for (let offset = 0; ; ) {
+      const seen = new Set<string>();
+      // The filter names at most maxBatch ids, so one page should hold them all. TotalCount is the
+      // server's word, not a loop bound: a server that over-reports it while repeating a page
+      // would otherwise be paged forever. Ids still missing are confirmed one by one by the caller.
+      for (let offset = 0, page = 0; page < DESCRIBE_CLUSTERS_MAX_PAGES; page++) {
         const res = await this.client.describeClusters(batch, { limit: this.maxBatch, offset }, signal);
         const set = res.ClusterSet ?? [];
+        const fresh = pageProgress(set.map((c) => c.ClusterId), seen);
         for (const cluster of set) {
-          if (wanted.has(cluster.ClusterId)) found.set(cluster.ClusterId, snapshotFromFields(cluster.ClusterId, cluster, res.RequestId));
+          // DescribeClusters documents ServerlessStatus as resume | pause only: it may lag a transition.
+          if (wanted.has(cluster.ClusterId)) found.set(cluster.ClusterId, { ...snapshotFromFields(cluster.ClusterId, cluster, res.RequestId), listView: true });
         }
         offset += set.length;
-        if (set.length === 0 || offset >= res.TotalCount) break;
+        if (fresh === 0 || batch.every((id) => found.has(id)) || offset >= res.TotalCount) break;
       }
     }
     return found;
+  }
+
+  /**
+   * Every MySQL cluster of the region with its tags, 100 per DescribeClusters page (on the 1000/s
+   * lane), to the end of the list or not at all.
+   */
+  async listClusters(signal?: AbortSignal): Promise<ListedCluster[]> {
+    const region = this.client.region;
+    const limit = DESCRIBE_CLUSTERS_MAX_LIMIT;
+    return listComplete(
+      async (index, pageSignal) => {
+        const res = await this.client.listClusters({ limit, offset: index * limit }, pageSignal);
+        return { items: (res.ClusterSet ?? []).map((cluster) => listedCluster(cluster, region, res.RequestId)), total: res.TotalCount };
+      },
+      (listed) => listed.snapshot.clusterId,
+      { pageSize: limit, maxPages: LIST_MAX_PAGES, what: `tencentcloud DescribeClusters in ${region}`, signal },
+    );
   }
 
   async write(operation: Operation, clusterId: string, options: WriteOptions, signal?: AbortSignal): Promise<WriteReceipt> {
@@ -94,6 +135,22 @@ export class TencentDriver implements CloudDriver {
     return error instanceof CloudApiError && STATE_CONFLICT_CODES.has(error.code);
   }
 
+  /** The auto-pause policy: DescribeServerlessStrategy. */
+  async readSettings(clusterId: string, signal?: AbortSignal): Promise<SettingsReading> {
+    const id = validateClusterId(clusterId);
+    const res = await this.notFoundAware(id, () => this.client.describeServerlessStrategy(id, signal));
+    return { values: strategyValues(res), requestId: res.RequestId };
+  }
+
+  /** ModifyServerlessStrategy with the changed policy fields only. */
+  async writeSettings(clusterId: string, changes: SettingsValues, signal?: AbortSignal): Promise<SettingsReceipt> {
+    const id = validateClusterId(clusterId);
+    const change = strategyChange(changes);
+    const res = await this.notFoundAware(id, () => this.client.modifyServerlessStrategy(id, change, signal));
+    const taskId = res.TaskId ?? res.FlowId ?? undefined;
+    return { requestId: res.RequestId, ...(taskId !== undefined && { taskId }) };
+  }
+
   private async notFoundAware<T>(clusterId: string, call: () => Promise<T>): Promise<T> {
     try {
       return await call();
@@ -112,4 +169,25 @@ export class TencentDriver implements CloudDriver {
       throw error;
     }
   }
+}
+
+/** A DescribeClusters item as the selector sees it. */
+export function listedCluster(
+  cluster: Parameters<typeof snapshotFromFields>[1] & {
+    ClusterId: string;
+    ClusterName?: string | null;
+    Region?: string | null;
+    ResourceTags?: ReadonlyArray<{ TagKey: string; TagValue?: string | null }> | null;
+  },
+  region: string,
+  requestId?: string,
+): ListedCluster {
+  // fromEntries defines own properties: a tag named "__proto__" stays a tag.
+  const pairs = Object.fromEntries((cluster.ResourceTags ?? []).map((tag) => [tag.TagKey, tag.TagValue ?? ""]));
+  return {
+    snapshot: snapshotFromFields(cluster.ClusterId, cluster, requestId),
+    name: cluster.ClusterName ?? "",
+    region: cluster.Region || region,
+    pairs,
+  };
 }

@@ -6,9 +6,10 @@ import { parseAuthorization, signTc3, utcDate } from "./signer";
 
 /**
  * The Tencent Cloud API 3.0 side of the local cloud: cynosdb 2019-01-07 PauseServerless,
- * ResumeServerless, DescribeClusterDetail, DescribeClusters and DescribeFlow, behind real TC3
- * verification and the documented per-action rate limits. Cluster and flow states are computed
- * from timestamps, so no timers run.
+ * ResumeServerless, DescribeClusterDetail, DescribeClusters, DescribeFlow,
+ * DescribeServerlessStrategy and ModifyServerlessStrategy, behind real TC3 verification and the
+ * documented per-action rate limits. Cluster and flow states are computed from timestamps, so no
+ * timers run.
  */
 
 export interface TencentKey {
@@ -34,7 +35,50 @@ export interface TencentClusterSeed {
   serverlessStatus?: ServerlessSteadyState;
   /** How long this cluster's pause/resume takes, in ms (default: the emulator's transitionMs). */
   transitionMs?: number;
+  /** Its serverless strategy (default: auto-pause on after 600 s, CPU 0.25 to 2). */
+  strategy?: Partial<ServerlessStrategy>;
+  /** Resource tags (TagKey -> TagValue), reported as ResourceTags (default none). */
+  tags?: Readonly<Record<string, string>>;
 }
+
+/** The serverless strategy the emulator keeps per cluster, in the API's own terms. */
+export interface ServerlessStrategy {
+  AutoPause: "yes" | "no";
+  AutoPauseDelay: number;
+  AutoScaleUpDelay: number;
+  AutoScaleDownDelay: number;
+  AutoScaleUp: "yes" | "no";
+  AutoScaleDown: "yes" | "no";
+  AutoArchive: "yes" | "no";
+  MinCpu: number;
+  MaxCpu: number;
+  MinRoCpu: number;
+  MaxRoCpu: number;
+  MinRoCount: number;
+  MaxRoCount: number;
+}
+
+export const DEFAULT_STRATEGY: Readonly<ServerlessStrategy> = {
+  AutoPause: "yes",
+  AutoPauseDelay: 600,
+  AutoScaleUpDelay: 30,
+  AutoScaleDownDelay: 60,
+  AutoScaleUp: "yes",
+  AutoScaleDown: "yes",
+  AutoArchive: "yes",
+  MinCpu: 0.25,
+  MaxCpu: 2,
+  MinRoCpu: 0.25,
+  MaxRoCpu: 2,
+  MinRoCount: 0,
+  MaxRoCount: 0,
+};
+
+/** What DescribeServerlessStrategy answers (the documented output; CPU bounds are not in it). */
+const DESCRIBED_STRATEGY_FIELDS = ["AutoPauseDelay", "AutoScaleUpDelay", "AutoScaleDownDelay", "AutoPause", "AutoScaleUp", "AutoScaleDown", "AutoArchive"] as const;
+/** ModifyServerlessStrategy's documented request fields besides ClusterId. */
+const STRATEGY_FIELDS = new Set<string>([...Object.keys(DEFAULT_STRATEGY), "UpgradeType"]);
+const YES_NO_FIELDS = new Set(["AutoPause", "AutoScaleUp", "AutoScaleDown", "AutoArchive"]);
 
 export interface TencentSeed {
   keys?: TencentKey[];
@@ -70,7 +114,15 @@ export const CYNOSDB_REGIONS = [
   "ap-shanghai", "ap-shenzhen-fsi", "ap-singapore", "ap-tokyo", "eu-frankfurt", "na-ashburn", "na-siliconvalley", "sa-saopaulo",
 ];
 const MAX_SKEW_SECONDS = 300;
-const ACTIONS = ["PauseServerless", "ResumeServerless", "DescribeClusterDetail", "DescribeClusters", "DescribeFlow"] as const;
+const ACTIONS = [
+  "PauseServerless",
+  "ResumeServerless",
+  "DescribeClusterDetail",
+  "DescribeClusters",
+  "DescribeFlow",
+  "DescribeServerlessStrategy",
+  "ModifyServerlessStrategy",
+] as const;
 type Action = (typeof ACTIONS)[number];
 
 interface Transition {
@@ -90,6 +142,8 @@ interface Cluster {
   transition?: Transition;
   createdAt: number;
   transitionMs?: number;
+  strategy: ServerlessStrategy;
+  tags: Record<string, string>;
 }
 
 interface Flow {
@@ -152,7 +206,23 @@ export class TencentEmulator implements CloudEmulator {
       steady: seed.serverlessStatus ?? "resume",
       createdAt: this.context.now(),
       transitionMs: seed.transitionMs,
+      strategy: { ...DEFAULT_STRATEGY, ...seed.strategy },
+      tags: { ...seed.tags },
     });
+  }
+
+  /** Tags changed in the console (or by the tag service): replaces them all. */
+  setTags(clusterId: string, tags: Readonly<Record<string, string>>): void {
+    this.mustGet(clusterId).tags = { ...tags };
+  }
+
+  getStrategy(clusterId: string): Readonly<ServerlessStrategy> {
+    return { ...this.mustGet(clusterId).strategy };
+  }
+
+  /** A change made in the console: drift the API did not cause. */
+  setStrategy(clusterId: string, change: Partial<ServerlessStrategy>): void {
+    Object.assign(this.mustGet(clusterId).strategy, change);
   }
 
   removeCluster(clusterId: string): boolean {
@@ -171,6 +241,8 @@ export class TencentEmulator implements CloudEmulator {
 
   /** Out-of-band auto-pause (no connections for AutoPauseDelay): drift the API did not cause. */
   autoPause(clusterId: string): void {
+    // A test that pauses a cluster whose policy forbids it would be testing a cloud that does not exist.
+    if (this.mustGet(clusterId).strategy.AutoPause === "no") throw new Error(`emulator: ${clusterId} has AutoPause "no" and never pauses itself`);
     this.drift(clusterId, "pause");
   }
 
@@ -383,6 +455,19 @@ export class TencentEmulator implements CloudEmulator {
         const c = this.findCluster(p, region, "InvalidParameterValue.ClusterNotFound");
         return { FlowId: this.startTransition(c, action === "PauseServerless" ? "pause" : "resume", flowFails) };
       }
+      case "DescribeServerlessStrategy": {
+        const c = this.serverlessCluster(p, region);
+        return Object.fromEntries(DESCRIBED_STRATEGY_FIELDS.map((field) => [field, c.strategy[field]]));
+      }
+      case "ModifyServerlessStrategy": {
+        const change = validStrategyChange(p);
+        const c = this.serverlessCluster(p, region);
+        if (c.status !== "running") throw new ApiError("OperationDenied.ClusterStatusDeniedError", `The cluster is ${c.status}; the operation is not allowed.`);
+        // upgradeInMaintain waits for the maintenance window, which never comes here.
+        if (p.UpgradeType !== "upgradeInMaintain") Object.assign(c.strategy, change);
+        const id = this.nextFlowId++;
+        return { TaskId: id, FlowId: id };
+      }
       case "DescribeFlow": {
         if (typeof p.FlowId !== "number" || !Number.isInteger(p.FlowId)) {
           throw new ApiError(p.FlowId === undefined ? "MissingParameter" : "InvalidParameterValue.InvalidParameterValueError", "FlowId must be an integer.");
@@ -401,6 +486,13 @@ export class TencentEmulator implements CloudEmulator {
     if (!c || c.region !== region || c.status === "deleted") {
       throw new ApiError(notFoundCode, `Cluster ${p.ClusterId} does not exist in ${region}.`);
     }
+    return c;
+  }
+
+  /** The strategy actions answer for serverless clusters only (NORMAL: the error code is UNCONFIRMED; PauseServerless' one). */
+  private serverlessCluster(p: Record<string, unknown>, region: string): Cluster {
+    const c = this.findCluster(p, region, "ResourceNotFound.ClusterNotFoundError");
+    if (c.dbMode !== "SERVERLESS") throw new ApiError("InvalidParameterValue.DbModeNotServerlessError", "The cluster type must be serverless.");
     return c;
   }
 
@@ -442,6 +534,7 @@ export class TencentEmulator implements CloudEmulator {
       DbVersion: "8.0",
       DbMode: c.dbMode,
       ...(c.dbMode === "SERVERLESS" ? { ServerlessStatus: this.serverlessStatus(c, showTransitions) } : {}),
+      ResourceTags: Object.entries(c.tags).map(([TagKey, TagValue]) => ({ TagKey, TagValue })),
     };
   }
 
@@ -465,7 +558,11 @@ export class TencentEmulator implements CloudEmulator {
     if (typeof offset !== "number" || !Number.isInteger(offset) || offset < 0) {
       throw new ApiError("InvalidParameterValue.InvalidParameterValueError", "Offset must be a non-negative integer.");
     }
-    let list = [...this.clusters.values()].filter((c) => c.region === region && c.status !== "deleted");
+    if (p.DbType !== undefined && p.DbType !== "MYSQL" && p.DbType !== "POSTGRESQL") {
+      throw new ApiError("InvalidParameterValue.InvalidParameterValueError", "DbType must be MYSQL or POSTGRESQL.");
+    }
+    // Every emulated cluster is a MySQL one; ordered by creation (seed order), as the console lists them.
+    let list = [...this.clusters.values()].filter((c) => c.region === region && c.status !== "deleted" && p.DbType !== "POSTGRESQL");
     for (const filter of (p.Filters ?? []) as Array<{ Names?: string[]; Name?: string; Values?: string[]; ExactMatch?: boolean }>) {
       const names = filter.Names ?? (filter.Name ? [filter.Name] : []);
       const values = filter.Values ?? [];
@@ -488,6 +585,30 @@ export class TencentEmulator implements CloudEmulator {
       })),
     };
   }
+}
+
+/** ModifyServerlessStrategy's documented validation: known fields, yes/no values, the AutoPauseDelay range. */
+function validStrategyChange(p: Record<string, unknown>): Partial<ServerlessStrategy> {
+  const change: Record<string, unknown> = {};
+  for (const [field, value] of Object.entries(p)) {
+    if (field === "ClusterId" || field === "UpgradeType") continue;
+    if (!STRATEGY_FIELDS.has(field)) throw new ApiError("UnknownParameter", `The parameter ${field} is not recognized by ModifyServerlessStrategy.`);
+    if (YES_NO_FIELDS.has(field) && value !== "yes" && value !== "no") {
+      throw new ApiError("InvalidParameterValue.ParamError", `${field} must be yes or no, got ${JSON.stringify(value)}.`);
+    }
+    if (!YES_NO_FIELDS.has(field) && (typeof value !== "number" || !Number.isFinite(value))) {
+      throw new ApiError("InvalidParameterValue.ParamError", `${field} must be a number, got ${JSON.stringify(value)}.`);
+    }
+    change[field] = value;
+  }
+  const delay = change.AutoPauseDelay;
+  if (delay !== undefined && (!Number.isInteger(delay) || (delay as number) < 600 || (delay as number) > 691_200)) {
+    throw new ApiError("InvalidParameterValue.ParamError", `AutoPauseDelay must be an integer in [600, 691200], got ${JSON.stringify(delay)}.`);
+  }
+  if (p.UpgradeType !== undefined && p.UpgradeType !== "upgradeImmediate" && p.UpgradeType !== "upgradeInMaintain") {
+    throw new ApiError("InvalidParameterValue.ParamError", `UpgradeType must be upgradeImmediate or upgradeInMaintain, got ${JSON.stringify(p.UpgradeType)}.`);
+  }
+  return change as Partial<ServerlessStrategy>;
 }
 
 const STATUS_DESC: Record<string, string> = { running: "运行中", isolated: "已隔离", creating: "创建中", offlined: "已下线" };

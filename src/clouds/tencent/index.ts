@@ -17,6 +17,7 @@ import {
 import { TencentDriver } from "./driver";
 import { DEFAULT_TENCENT_SEED, DEMO_TENCENT_CREDENTIALS, TencentEmulator, type TencentSeed } from "./emulator";
 import { tencentSeedSchema } from "./seed";
+import { autoPauseDelaySchema, autoPauseFromFlags, autoPauseSchema, describeStrategy } from "./strategy";
 
 export type { TencentCredentials, TencentSite };
 export { TencentDriver } from "./driver";
@@ -42,6 +43,8 @@ export interface TencentDriverOptions {
   /** 1000 req/s lanes for DescribeClusters (default: a process-wide one). */
   batchLimiter?: SlidingWindowLimiter;
   now?: () => number;
+  /** Told before each retry of a call. */
+  onRetry?: DriverRequest["onRetry"];
 }
 
 export const DEFAULT_REQUEST_TIMEOUT_MS = 60_000;
@@ -61,6 +64,7 @@ export function createTencentDriver(options: TencentDriverOptions): TencentDrive
     limiter: options.limiter ?? processLimiter,
     batchLimiter: options.batchLimiter ?? describeClustersLimiter,
     now: options.now,
+    onRetry: options.onRetry,
   });
   // The SecretId is an identifier, not a secret: it names the quota this driver shares.
   return new TencentDriver(client, `tencentcloud:${credentials.secretId}:${region}:${endpoint.host}`);
@@ -87,6 +91,15 @@ export const tencentCloud: CloudDescriptor<TencentEmulator> & { readonly name: "
       default: true,
       why: "only Tencent serverless clusters pause by themselves when idle",
     },
+    // No defaults: unset means the policy is not managed, and no strategy call is made at all.
+    autoPause: {
+      schema: autoPauseSchema,
+      why: "it is the Tencent serverless auto-pause policy, ModifyServerlessStrategy AutoPause",
+    },
+    autoPauseDelaySeconds: {
+      schema: autoPauseDelaySchema,
+      why: "it is the Tencent serverless auto-pause delay, ModifyServerlessStrategy AutoPauseDelay",
+    },
   },
   validateRegion,
   validateClusterId,
@@ -98,6 +111,8 @@ export const tencentCloud: CloudDescriptor<TencentEmulator> & { readonly name: "
     { key: "secretKey", secret: true, env: ["TENCENTCLOUD_SECRET_KEY"] },
     { key: "securityToken", secret: true, env: ["TENCENTCLOUD_SESSION_TOKEN", "TENCENTCLOUD_SECURITY_TOKEN"] },
     { key: "endpoint", secret: false, env: [ENDPOINT_ENV] },
+    // The official Tencent provider's config key and environment variable, in its order.
+    { key: "region", secret: false, env: [REGION_ENV], fallbackFor: "region" },
   ],
   createDriver: (request: DriverRequest) =>
     createTencentDriver({
@@ -107,10 +122,30 @@ export const tencentCloud: CloudDescriptor<TencentEmulator> & { readonly name: "
       credentials: { secretId: request.config.secretId, secretKey: request.config.secretKey, token: request.config.securityToken },
       env: request.env,
       ...(request.requestTimeoutMs !== undefined && { requestTimeoutMs: request.requestTimeoutMs }),
+      ...(request.onRetry !== undefined && { onRetry: request.onRetry }),
     }),
+  settings: {
+    title: "auto-pause policy",
+    fields: { autoPause: "observedAutoPause", autoPauseDelaySeconds: "observedAutoPauseDelaySeconds" },
+    receiptOutputs: { requestId: "autoPauseRequestId", taskId: "autoPauseTaskId" },
+    cli: {
+      command: "auto-pause",
+      description: "Set the serverless auto-pause policy (pause by itself when idle) of clusters.",
+      flags: [
+        { flags: "--enable", attribute: "enable", description: "the cluster pauses itself after --delay seconds of zero CPU load" },
+        { flags: "--disable", attribute: "disable", description: "the cluster never pauses itself" },
+        { flags: "--delay <seconds>", attribute: "delay", description: "idle seconds before it pauses (600 to 691200); unchanged when absent" },
+      ],
+      desired: autoPauseFromFlags,
+      heading: "AUTO-PAUSE",
+      describe: describeStrategy,
+    },
+  },
   isGone: (snapshot) => /\b(deleted|offlined)\b/i.test(snapshot.rawStatus) && snapshot.power === "unknown",
   toleratesAutoPause: (inputs) => inputs.allowAutoPause !== false,
   receiptFields: ["flowId"],
+  // DescribeClusters items carry ResourceTags; ProjectID is a number nobody selects by, so no projects.
+  listing: { pairs: "tags", projects: false },
   cli: {
     credentialEnv: { required: ["TENCENTCLOUD_SECRET_ID", "TENCENTCLOUD_SECRET_KEY"], optional: ["TENCENTCLOUD_SESSION_TOKEN", "TENCENTCLOUD_SECURITY_TOKEN"] },
     endpointEnv: ENDPOINT_ENV,

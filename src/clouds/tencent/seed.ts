@@ -1,9 +1,18 @@
 import { z } from "zod";
+import { validateClusterId } from "./config";
 import type { TencentSeed } from "./emulator";
 
 /** The `tencentcloud` section of an emulator seed file (`cluster-power emulator --seed`). */
 
 const nonEmpty = z.string().trim().min(1, "must be a non-empty string");
+/** Only ids the CLI and the provider accept: a seeded cluster nobody can name is no use. */
+const clusterId = nonEmpty.superRefine((id, ctx) => {
+  try {
+    validateClusterId(id);
+  } catch (error) {
+    ctx.addIssue({ code: "custom", message: (error as Error).message.replace(/^clusterId: /, "") });
+  }
+});
 
 export const tencentSeedSchema = z
   .object({
@@ -24,12 +33,23 @@ export const tencentSeedSchema = z
       .array(
         z
           .object({
-            clusterId: nonEmpty,
+            clusterId,
             region: nonEmpty.optional(),
             name: z.string().optional(),
             dbMode: z.enum(["SERVERLESS", "NORMAL"]).optional(),
             status: nonEmpty.optional(),
             serverlessStatus: z.enum(["resume", "pause"]).optional(),
+            strategy: z
+              .object({
+                AutoPause: z.enum(["yes", "no"]).optional(),
+                AutoPauseDelay: z.number().int().min(600).max(691_200).optional(),
+                MinCpu: z.number().positive().optional(),
+                MaxCpu: z.number().positive().optional(),
+              })
+              .strict()
+              .optional(),
+            // TagKey -> TagValue, as reported in ResourceTags (the tag service: keys up to 127 characters, values up to 255).
+            tags: z.record(z.string().min(1, "tag keys must not be empty").max(127), z.string().max(255)).optional(),
           })
           .strict(),
       )

@@ -2,7 +2,7 @@ import type { z } from "zod";
 import { CloudApiError, ConfigurationError } from "../../core/errors";
 import { httpRequest, TransportError, type HttpRequest, type HttpResponse } from "../../core/http";
 import { processLimiter, type SlidingWindowLimiter } from "../../core/rate-limit";
-import { DEFAULT_RETRY_POLICY, withRetries, type RetryPolicy } from "../../core/retry";
+import { DEFAULT_RETRY_POLICY, withRetries, type CallRetry, type RetryNotice, type RetryPolicy, type RetryVerdict } from "../../core/retry";
 import { apiUrl, REGION_HEADER, validateClusterId, type ResolvedZillizConfig } from "./config";
 import { ClusterData, isRateLimited, ListData, parseResponse, WriteData, type Parsed, type ZillizOperation } from "./responses";
 
@@ -24,6 +24,8 @@ export interface ZillizClientOptions {
   limiter?: SlidingWindowLimiter;
   /** Injected for tests; defaults to src/core/http.ts. */
   send?: (req: HttpRequest) => Promise<HttpResponse>;
+  /** Told before each retry of a call. */
+  onRetry?: (retry: CallRetry) => void;
 }
 
 
@@ -32,6 +34,7 @@ export class ZillizClient {
   private readonly retry: RetryPolicy;
   private readonly limiter: SlidingWindowLimiter;
   private readonly send: (req: HttpRequest) => Promise<HttpResponse>;
+  private readonly onRetry?: (retry: CallRetry) => void;
 
   constructor(
     readonly config: ResolvedZillizConfig,
@@ -42,6 +45,7 @@ export class ZillizClient {
     this.retry = options.retry ?? DEFAULT_RETRY_POLICY;
     this.limiter = options.limiter ?? processLimiter;
     this.send = options.send ?? httpRequest;
+    this.onRetry = options.onRetry;
   }
 
   describe(clusterId: string, signal?: AbortSignal): Promise<Parsed<ClusterData>> {
@@ -65,13 +69,11 @@ export class ZillizClient {
   async write(operation: "suspend" | "resume", clusterId: string, signal?: AbortSignal): Promise<Parsed<WriteData>> {
     validateClusterId(clusterId);
     const path = `/clusters/${encodeURIComponent(clusterId)}/${operation}`;
+    // Only a refusal proves the write did not happen: it is repeated until the deadline.
+    const verdict = (error: unknown): RetryVerdict =>
+      error instanceof CloudApiError && error.retryable && isCertainlyNotApplied(error) ? "refused" : error instanceof TransportError && !error.sent;
     try {
-      return await withRetries(
-        () => this.once("POST", operation, path, WriteData, { clusterId }, signal),
-        (error) => (error instanceof TransportError && !error.sent) || (error instanceof CloudApiError && error.retryable && isCertainlyNotApplied(error)),
-        this.retry,
-        signal,
-      );
+      return await withRetries(() => this.once("POST", operation, path, WriteData, { clusterId }, signal), verdict, this.retry, signal, this.notify(operation, clusterId));
     } catch (error) {
       if (error instanceof CloudApiError && error.retryable && !isCertainlyNotApplied(error)) {
         throw new TransportError(`${error.message}; the ${operation} may or may not have been applied`, "network", true);
@@ -81,12 +83,16 @@ export class ZillizClient {
   }
 
   private read<T>(operation: ZillizOperation, path: string, schema: z.ZodType<T>, extra: { clusterId?: string; query?: Record<string, number> }, signal?: AbortSignal): Promise<Parsed<T>> {
-    return withRetries(
-      () => this.once("GET", operation, path, schema, extra, signal),
-      (error) => (error instanceof TransportError && error.kind !== "aborted") || (error instanceof CloudApiError && error.retryable),
-      this.retry,
-      signal,
-    );
+    const verdict = (error: unknown): RetryVerdict => {
+      if (error instanceof CloudApiError && error.retryable && isCertainlyNotApplied(error)) return "refused";
+      return (error instanceof TransportError && error.kind !== "aborted") || (error instanceof CloudApiError && error.retryable);
+    };
+    return withRetries(() => this.once("GET", operation, path, schema, extra, signal), verdict, this.retry, signal, this.notify(operation, extra.clusterId));
+  }
+
+  private notify(action: ZillizOperation, clusterId: string | undefined): ((notice: RetryNotice) => void) | undefined {
+    const onRetry = this.onRetry;
+    return onRetry && ((notice) => onRetry({ ...notice, action, ...(clusterId !== undefined && { clusterId }) }));
   }
 
   private async once<T>(

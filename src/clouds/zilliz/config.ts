@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { ConfigurationError, registerSecret } from "../../core/errors";
+import { ConfigurationError, quoteInput, registerSecret } from "../../core/errors";
 import { safeEndpoint } from "../../core/http";
 
 /**
@@ -59,14 +59,14 @@ const CLUSTER_ID_PATTERN = /^in\d{2}-[0-9a-z]+$/;
 export function validateRegion(region: unknown): string {
   const value = typeof region === "string" ? region.trim() : region;
   if (typeof value !== "string" || !REGION_PATTERN.test(value)) {
-    throw new ConfigurationError("region", `${JSON.stringify(region)} is not a Zilliz Cloud region id; use e.g. "aws-us-west-2", "gcp-us-west1", "az-eastus" or "ali-cn-hangzhou".`);
+    throw new ConfigurationError("region", `${quoteInput(region)} is not a Zilliz Cloud region id; use e.g. "aws-us-west-2", "gcp-us-west1", "az-eastus" or "ali-cn-hangzhou".`);
   }
   return value;
 }
 
 export function validateClusterId(clusterId: unknown): string {
   if (typeof clusterId !== "string" || !CLUSTER_ID_PATTERN.test(clusterId)) {
-    throw new ConfigurationError("clusterId", `${JSON.stringify(clusterId)} is not a Zilliz Cloud cluster id; copy it from the console, e.g. "in01-108240180a4faf8".`);
+    throw new ConfigurationError("clusterId", `${quoteInput(clusterId)} is not a Zilliz Cloud cluster id; copy it from the console, e.g. "in01-108240180a4faf8".`);
   }
   return clusterId;
 }
@@ -92,6 +92,9 @@ export function resolveApiKey(settings: Pick<ZillizEndpointSettings, "apiKey" | 
     );
   }
   // A key with spaces or control characters would break the header or leak into errors.
+  if (/^(["']).*\1$/.test(key)) {
+    throw new ConfigurationError("zillizcloud:apiKey", "the API key is wrapped in quote characters; set the value without them (the shell or the config file kept the quotes).");
+  }
   if (!/^[\x21-\x7e]+$/.test(key)) {
     throw new ConfigurationError("zillizcloud:apiKey", "the API key contains spaces or non-ASCII characters; copy it again from the Zilliz Cloud console (API Keys page).");
   }

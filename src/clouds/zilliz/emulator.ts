@@ -1,4 +1,5 @@
-import { createHash, randomBytes } from "node:crypto";
+import { randomBytes } from "node:crypto";
+import { keyFingerprint } from "./config";
 import type { Fault } from "../../emulator/faults";
 import { RateWindow } from "../../emulator/rate-window";
 import type { CloudEmulator, EmulatorContext, IncomingCall, Outcome, Reply } from "../../emulator/contract";
@@ -39,6 +40,8 @@ export interface ZillizSeedCluster {
   cuSize?: number;
   projectId?: string;
   createTime?: string;
+  /** Cluster labels (key -> value), in v2 list items as `labels` (default none). */
+  labels?: Readonly<Record<string, string>>;
   /** How long this cluster's suspend/resume takes, in ms (default: the emulator's transitionMs). */
   transitionMs?: number;
 }
@@ -61,17 +64,13 @@ export const DEFAULT_ZILLIZ_CLUSTERS: readonly ZillizSeedCluster[] = [
   { clusterId: "in05-2b6d8f1a3c7e9d4", clusterName: "serverless-chat", regionId: "aws-us-west-2", plan: "Serverless" },
 ];
 
-/** What the emulator starts with when given no Zilliz seed. */
-
-export function zillizKeyFingerprint(apiKey: string): string {
-  return createHash("sha256").update(apiKey).digest("hex").slice(0, 12);
-}
 
 type Canonical = "RUNNING" | "STOPPING" | "STOPPED" | "RESUMING";
 type Action = "suspend" | "resume" | "describe" | "list";
 
 interface ClusterRecord {
-  info: Required<Omit<ZillizSeedCluster, "status" | "transitionMs">>;
+  info: Required<Omit<ZillizSeedCluster, "status" | "transitionMs" | "labels">>;
+  labels: Record<string, string>;
   /** Settled or fixed status in canonical spelling (STOPPED, not SUSPENDED). */
   status: string;
   transition?: { via: "STOPPING" | "RESUMING"; to: "STOPPED" | "RUNNING"; endsAt: number };
@@ -188,8 +187,13 @@ export class ZillizEmulator implements CloudEmulator {
       projectId: seed.projectId ?? "proj-4487580fcfe2c8a4391686",
       createTime: seed.createTime ?? "2024-06-30T16:34:09Z",
     };
-    this.clusters.set(seed.clusterId, { info, status: canonical(seed.status ?? "RUNNING"), transitionMs: seed.transitionMs });
+    this.clusters.set(seed.clusterId, { info, labels: { ...seed.labels }, status: canonical(seed.status ?? "RUNNING"), transitionMs: seed.transitionMs });
     return this.getCluster(seed.clusterId)!;
+  }
+
+  /** Labels changed in the console: replaces them all. */
+  setLabels(clusterId: string, labels: Readonly<Record<string, string>>): void {
+    this.mustGet(clusterId).labels = { ...labels };
   }
 
   getCluster(clusterId: string): ZillizClusterView | undefined {
@@ -267,7 +271,7 @@ export class ZillizEmulator implements CloudEmulator {
         apiVersion: route.version,
         outcome,
         httpStatus,
-        caller: key ? zillizKeyFingerprint(key) : undefined,
+        caller: key ? keyFingerprint(key) : undefined,
         headers,
         authorization,
         body: call.body,
@@ -322,7 +326,7 @@ export class ZillizEmulator implements CloudEmulator {
     }
 
     // Counted per user per endpoint; v1 endpoints are per regional host.
-    const lane = `${zillizKeyFingerprint(key)}|${v}|${region ?? ""}|${route.action}`;
+    const lane = `${keyFingerprint(key)}|${v}|${region ?? ""}|${route.action}`;
     if (!this.window.admit(lane, now)) {
       const r = this.rateLimitReply;
       return { reply: json(r.httpStatus, { code: r.code, message: r.message }, requestId), outcome: "RateLimited" };
@@ -408,6 +412,8 @@ export class ZillizEmulator implements CloudEmulator {
     return {
       clusterId: i.clusterId, clusterName: i.clusterName, description: "", regionId: i.regionId, ...cu, cuSize: i.cuSize, status,
       connectAddress: connectAddress(i), privateLinkAddress: "", createTime: i.createTime, projectId: i.projectId,
+      // Labels as Terraform reads them from v2 cluster records (the docs' list schema omits them; UNCONFIRMED there).
+      ...(v === "v2" && { labels: { ...record.labels } }),
     };
   }
 

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { CloudDescriptor } from "../../core/cloud";
+import type { CloudDescriptor, DriverRequest } from "../../core/cloud";
 import { ConfigurationError } from "../../core/errors";
 import { safeEndpoint } from "../../core/http";
 import type { CloudDriver } from "../../core/power";
@@ -39,6 +39,8 @@ export interface ZillizDriverOptions {
   stateConflictCodes?: string[];
   /** Clusters per list page for describeMany (5..100, default 100). */
   pageSize?: number;
+  /** Told before each retry of a call. */
+  onRetry?: DriverRequest["onRetry"];
 }
 
 export function createZillizDriver(options: ZillizDriverOptions): CloudDriver {
@@ -81,11 +83,22 @@ export const zillizCloud: CloudDescriptor<ZillizEmulator> & { readonly name: "zi
       apiKey: request.config.apiKey,
       env: request.env,
       ...(request.requestTimeoutMs !== undefined && { requestTimeoutMs: request.requestTimeoutMs }),
+      ...(request.onRetry !== undefined && { onRetry: request.onRetry }),
     }),
   isGone: (snapshot) => /\bDELETED\b/i.test(snapshot.rawStatus) && snapshot.power === "unknown",
   // Dedicated clusters never suspend by themselves.
   toleratesAutoPause: () => false,
   receiptFields: ["prompt"],
+  listing: {
+    pairs: "labels",
+    projects: true,
+    check: (selection, options) => {
+      // Labels come from v2 cluster records; the v1 list documents none, and matching nothing would look like success.
+      if (selection.pairs && options.apiVersion === "v1") {
+        throw new ConfigurationError("labels", 'the v1 API\'s cluster list reports no labels; select by labels with apiVersion "v2" (the default).');
+      }
+    },
+  },
   cli: {
     credentialEnv: { required: [ZILLIZ_API_KEY_ENV], optional: [] },
     endpointEnv: ZILLIZ_ENDPOINT_ENV,

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { CloudApiError, ClusterNotFoundError, redact } from "../../core/errors";
-import type { HttpResponse } from "../../core/http";
+import { retryAfterMs, type HttpResponse } from "../../core/http";
 
 /**
  * Zod shapes of the control-plane answers and the one pure function that turns an HTTP response
@@ -38,6 +38,12 @@ export const ClusterData = z.object({
   /** v1 name of the CU type. */
   clusterType: z.string().optional(),
   cuSize: z.number().optional(),
+  projectId: z.string().optional(),
+  /**
+   * Terraform reads `labels` (a string map) from cluster records; the docs' list schema does not
+   * show it (UNCONFIRMED on the live list). Read leniently: one odd value must not fail a page.
+   */
+  labels: z.record(z.string(), z.unknown()).nullish(),
 });
 export type ClusterData = z.infer<typeof ClusterData>;
 
@@ -56,6 +62,14 @@ export type ListData = z.infer<typeof ListData>;
 /** Codes after which repeating the same request cannot succeed. */
 export const AUTH_CODES = new Set(["21119", "80001", "80002"]);
 export const NOT_FOUND_CODES = new Set(["80020", "90102", "96018"]);
+/**
+ * The one answer that says the cluster does not exist: v2's 96018. v1's 80020 reads "not exist
+ * *or you don't have permission*", so the driver confirms it with the cluster list; 90102 means it
+ * exists in another region; a bare HTTP 404 may be any gateway's. None of those is "gone".
+ */
+export const GONE_CODES = new Set(["96018"]);
+/** Says "not found or not yours": gone only if a complete cluster list no longer has it. */
+export const AMBIGUOUS_NOT_FOUND_CODES = new Set(["80020"]);
 export const PERMISSION_CODES = new Set(["96014", "96015", "96016"]);
 export const PLAN_CODES = new Set(["80021", "96021", "96022", "96028"]);
 const INPUT_CODES = new Set(["90103", "90117", "96001", "96025", "96036"]);
@@ -117,15 +131,25 @@ export function requestIdOf(res: Pick<HttpResponse, "headers">): string | undefi
 
 /**
  * Turns one HTTP response into validated data, or throws:
- * - ClusterNotFoundError for 80020 / 90102 / 96018 and for HTTP 404;
+ * - ClusterNotFoundError for 96018 only (see GONE_CODES);
  * - CloudApiError with the cloud's code, message, HTTP status and `requestid` otherwise
  *   (`retryable` for 5xx and rate limits; code "InvalidResponse" for bodies we cannot read).
  */
 export function parseResponse<T>(res: HttpResponse, schema: z.ZodType<T>, ctx: ParseContext): Parsed<T> {
   const requestId = requestIdOf(res);
+  const retryAfter = retryAfterMs(res.headers["retry-after"]);
   const fail = (codeText: string, message: string, retryable: boolean): never => {
-    const init = { cloud: "zillizcloud" as const, code: codeText, message: redact(message), action: ctx.operation, requestId, httpStatus: res.status, retryable };
-    if (ctx.clusterId && (NOT_FOUND_CODES.has(codeText) || res.status === 404)) throw new ClusterNotFoundError({ ...init, clusterId: ctx.clusterId });
+    const init = {
+      cloud: "zillizcloud" as const,
+      code: codeText,
+      message: redact(message),
+      action: ctx.operation,
+      requestId,
+      httpStatus: res.status,
+      retryable,
+      ...(retryAfter !== undefined && { retryAfterMs: retryAfter }),
+    };
+    if (ctx.clusterId && GONE_CODES.has(codeText)) throw new ClusterNotFoundError({ ...init, clusterId: ctx.clusterId });
     throw new CloudApiError(init);
   };
 
@@ -134,7 +158,8 @@ export function parseResponse<T>(res: HttpResponse, schema: z.ZodType<T>, ctx: P
     json = JSON.parse(res.text);
   } catch {
     const kind = res.headers["content-type"]?.split(";")[0] ?? "no content type";
-    const snippet = res.text.replace(/\s+/g, " ").trim().slice(0, 160);
+    // Redact before cutting, so a key split by the cut cannot slip through half-masked.
+    const snippet = redact(res.text).replace(/\s+/g, " ").trim().slice(0, 160);
     if (res.status >= 400) {
       const codeText = `HTTP${res.status}`;
       return fail(codeText, `HTTP ${res.status} with a non-JSON body (${kind}): ${snippet || "(empty)"}`, isRetryableAnswer(codeText, res.status, ""));

@@ -1,9 +1,18 @@
 import { z } from "zod";
+import { validateClusterId } from "./config";
 import type { ZillizSeed } from "./emulator";
 
 /** The `zillizcloud` section of an emulator seed file (`cluster-power emulator --seed`). */
 
 const nonEmpty = z.string().trim().min(1, "must be a non-empty string");
+/** Only ids the CLI and the provider accept: a seeded cluster nobody can name is no use. */
+const clusterId = nonEmpty.superRefine((id, ctx) => {
+  try {
+    validateClusterId(id);
+  } catch (error) {
+    ctx.addIssue({ code: "custom", message: (error as Error).message.replace(/^clusterId: /, "") });
+  }
+});
 
 export const zillizSeedSchema = z
   .object({
@@ -11,7 +20,7 @@ export const zillizSeedSchema = z
       .array(
         z
           .object({
-            clusterId: nonEmpty,
+            clusterId,
             regionId: nonEmpty,
             plan: z.enum(["Free", "Serverless", "Standard", "Enterprise", "BusinessCritical"]),
             clusterName: z.string().optional(),
@@ -20,6 +29,7 @@ export const zillizSeedSchema = z
             cuSize: z.number().int().min(0).optional(),
             projectId: z.string().optional(),
             createTime: z.string().optional(),
+            labels: z.record(z.string().min(1, "label keys must not be empty"), z.string()).optional(),
           })
           .strict(),
       )
