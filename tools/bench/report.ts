@@ -356,6 +356,18 @@ function fmtActions(byAction: Record<string, number>): string {
 
 function limits(r: BenchResults, pairs: Pair[], sizes: ProviderSizes): string[] {
   const out: string[] = [];
+  const refresh = (r.refresh ?? []).filter((x) => x.mode === "ours" && !x.faults);
+  if (refresh.length > 0) {
+    const small = refresh[0];
+    out.push(
+      `Refresh, N=${small.n}+${small.n}: ${small.calls} read calls in ${f2(small.wallS)} s (target ${TARGETS.refreshWallS} s). The calls are at the bound; the wall is ` +
+        "how long the host takes to hand over the engine's Reads one by one (each is a gRPC call that unmarshals the resource's state and runs check on it), " +
+        "plus the 100 ms quiet window that lets the end of the burst share the listing, plus the list calls themselves. A shorter window would split the burst " +
+        "into more listings on a busier machine. Call counts: `DescribeClusters` is N/100; the Zilliz listing is N/100 pages plus about a page per extra round " +
+        "when a large burst arrives over several seconds; the detail reads are the clusters (1% here) whose listed Tencent state differs from what the stack " +
+        "last saw, read again because the list documents only steady states.",
+    );
+  }
   const big = r.fleet.filter((f) => f.n === Math.max(...r.settings.fleetNs) && f.mode !== "transitions");
   for (const f of big) {
     const writeS = (f.n - 1) / f.writeRate;
