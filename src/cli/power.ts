@@ -8,7 +8,8 @@ import { DEFAULT_WAIT_POLICY, scaledPolicy, transition } from "../core/transitio
 import { statusReaderFor, watcherPacingFor } from "../core/watcher";
 import type { PowerArgs } from "./args";
 import { summaryTable } from "./format";
-import { classify, EXIT, exitCodeFor, failureOutcome, jsonFailure, jsonReport, jsonText, statusOutcome, transitionOutcome, type ClusterOutcome } from "./outcome";
+import { exitCodeFor, failureOutcome, jsonReport, statusOutcome, transitionOutcome, type ClusterOutcome } from "./outcome";
+import { driverRefused } from "./refused";
 import { progressView, RetryThrottle, type ProgressStream, type ProgressView } from "./progress";
 import { retryLine } from "./format";
 import { addStatusSettings } from "./settings";
@@ -36,13 +37,7 @@ export async function runPower(args: PowerArgs, io: PowerIo): Promise<number> {
   try {
     driver = CLOUDS.require(args.cloud).createDriver({ ...args.driver, onRetry });
   } catch (error) {
-    // Bad settings the driver found before any call (e.g. an endpoint or region it cannot use).
-    const { kind } = classify(error);
-    io.stderr.write(`error: ${describeError(error)}\n`);
-    if (kind === "usage") io.stderr.write(`(run "cluster-power ${args.command} --help" for usage)\n`);
-    const exitCode = kind === "usage" ? EXIT.usage : EXIT.failed;
-    if (args.json) io.stdout.write(jsonText(jsonFailure(error, exitCode)));
-    return exitCode;
+    return driverRefused(error, args, io);
   }
 
   const outcomes = args.command === "status" ? await readAll(driver, args, io) : await transitionAll(driver, args, args.command, io, retries);

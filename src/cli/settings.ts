@@ -5,7 +5,8 @@ import type { CloudDriver, ClusterSnapshot, SettingsReceipt, SettingsValues } fr
 import { reconcileSettings } from "../core/settings";
 import { resolvePowerArgs, type RawPowerOptions } from "./args";
 import { failureText, table } from "./format";
-import { classify, EXIT, exitCodeFor, jsonFailure, jsonText, type ClusterOutcome, type OutcomeError } from "./outcome";
+import { classify, EXIT, exitCodeFor, type ClusterOutcome, type OutcomeError } from "./outcome";
+import { driverRefused } from "./refused";
 import type { ProgressStream } from "./progress";
 
 /**
@@ -83,13 +84,7 @@ export async function runSettings(args: SettingsArgs, io: SettingsIo): Promise<n
   try {
     driver = cloud.createDriver(args.driver);
   } catch (error) {
-    const { kind } = classify(error);
-    io.stderr.write(`error: ${describeError(error)}\n`);
-    if (kind === "usage") io.stderr.write(`(run "cluster-power ${args.command} --help" for usage)\n`);
-    const exitCode = kind === "usage" ? EXIT.usage : EXIT.failed;
-    // --json answers with one document whatever happens (src/cli/outcome.ts jsonFailure).
-    if (args.json) io.stdout.write(jsonText(jsonFailure(error, exitCode)));
-    return exitCode;
+    return driverRefused(error, args, io);
   }
   const rows = await Promise.all(
     args.clusterIds.map(async (clusterId): Promise<SettingsRow> => {
