@@ -154,7 +154,8 @@ function rejectOtherCloudsFlags(cloud: CloudDescriptor, raw: RawPowerOptions): v
 }
 
 /** Runs a check of the drivers' and reports its refusal as a usage error (on `field`, if given). */
-function asUsage<T>(build: () => T, field?: string): T {
+/** Runs a check; its ConfigurationError becomes a UsageError (exit 2), on `field` if given. */
+export function asUsage<T>(build: () => T, field?: string): T {
   try {
     return build();
   } catch (error) {

@@ -4,16 +4,12 @@ import { startEmulator, type Emulator } from "../emulator/server";
 import { table } from "./format";
 import { EXIT } from "./outcome";
 import type { EmulatorArgs } from "./program";
-import type { ProgressStream } from "./progress";
+import type { CommandIo } from "./progress";
 import { loadSeedFile, type EmulatorSeed } from "./seed";
 
 /** `cluster-power emulator`: the local cloud of every registered cloud, until Ctrl-C / SIGTERM. */
 
-export interface EmulatorIo {
-  stdout: ProgressStream;
-  stderr: ProgressStream;
-  signal: AbortSignal;
-}
+export type EmulatorIo = CommandIo;
 
 export async function runEmulator(args: EmulatorArgs, io: EmulatorIo): Promise<number> {
   let seed: EmulatorSeed = {};

@@ -1,16 +1,16 @@
 import { CLOUDS, type CloudName } from "../clouds";
 import type { CloudDescriptor, CloudFlag, DriverRequest } from "../core/cloud";
 import { DEFAULT_TIMEOUT_SECONDS } from "../core/deadline";
-import { ConfigurationError, describeError, quoteInput, UsageError } from "../core/errors";
+import { describeError, quoteInput, UsageError } from "../core/errors";
 import { safeEndpoint } from "../core/http";
 import type { CallRetry } from "../core/retry";
 import { DEFAULT_OPT_OUT_TAG, type Selector } from "../core/selector";
 import type { FoundCluster } from "../find-args";
 import { listAndSelect, listingOf } from "../selection";
-import { checkCredentials, type RawPowerOptions } from "./args";
+import { asUsage, checkCredentials, type RawPowerOptions } from "./args";
 import { retryLine, table } from "./format";
 import { classify, EXIT } from "./outcome";
-import { RetryThrottle, type ProgressStream } from "./progress";
+import { RetryThrottle, type CommandIo } from "./progress";
 
 /**
  * `cluster-power list`: what findClusters would select, so a selector can be checked before it
@@ -44,7 +44,7 @@ export function listCloudFlags(cloud: CloudDescriptor): CloudFlag[] {
 export function resolveListArgs(raw: RawListOptions, env: NodeJS.ProcessEnv): ListArgs {
   if (!raw.cloud) throw new UsageError("--cloud", `missing; say which cloud: --cloud ${CLOUDS.names().join("|")}.`);
   const cloud = CLOUDS.require(raw.cloud, "--cloud");
-  const listing = usage(() => listingOf(cloud, "--cloud"));
+  const listing = asUsage(() => listingOf(cloud, "--cloud"));
   const own = listing.pairs === "tags" ? "--tag" : "--label";
   const other = listing.pairs === "tags" ? "--label" : "--tag";
   if ((listing.pairs === "tags" ? raw.label : raw.tag)?.length) {
@@ -59,15 +59,15 @@ export function resolveListArgs(raw: RawListOptions, env: NodeJS.ProcessEnv): Li
       }
     }
   }
-  if (raw.endpoint !== undefined) usage(() => safeEndpoint(raw.endpoint!, "--endpoint"));
+  if (raw.endpoint !== undefined) asUsage(() => safeEndpoint(raw.endpoint!, "--endpoint"));
   if (raw.site !== undefined && !cloud.cli.sites.includes(raw.site)) {
     throw new UsageError("--site", `"${raw.site}" is not a ${cloud.name} site; use one of ${cloud.cli.sites.join(", ")} (or --endpoint URL).`);
   }
-  const driver = usage(() => cloud.cli.request(raw, env));
-  const region = driver.region === undefined ? undefined : usage(() => cloud.validateRegion(driver.region), "--region");
+  const driver = asUsage(() => cloud.cli.request(raw, env));
+  const region = driver.region === undefined ? undefined : asUsage(() => cloud.validateRegion(driver.region), "--region");
   checkCredentials(cloud, env);
   const pairs = parsePairs(own, (listing.pairs === "tags" ? raw.tag : raw.label) ?? []);
-  usage(() => listing.check?.({ pairs: Object.keys(pairs).length > 0, projectId: raw.projectId !== undefined }, driver.options), own);
+  asUsage(() => listing.check?.({ pairs: Object.keys(pairs).length > 0, projectId: raw.projectId !== undefined }, driver.options), own);
   const optOutTag = raw.optOutTag ?? DEFAULT_OPT_OUT_TAG;
   if (optOutTag.trim() === "") throw new UsageError("--opt-out-tag", `must name a key (default ${DEFAULT_OPT_OUT_TAG}).`);
   return {
@@ -100,22 +100,7 @@ export function parsePairs(flag: string, values: readonly string[]): Record<stri
   return Object.fromEntries(out);
 }
 
-function usage<T>(build: () => T, field?: string): T {
-  try {
-    return build();
-  } catch (error) {
-    if (error instanceof ConfigurationError && !(error instanceof UsageError)) throw new UsageError(field ?? error.field, error.message.slice(error.field.length + 2));
-    throw error;
-  }
-}
-
-export interface ListIo {
-  stdout: ProgressStream;
-  stderr: ProgressStream;
-  /** Aborted on Ctrl-C / SIGTERM. */
-  signal: AbortSignal;
-  now?: () => number;
-}
+export type ListIo = CommandIo;
 
 export async function runList(args: ListArgs, io: ListIo): Promise<number> {
   const now = io.now ?? Date.now;

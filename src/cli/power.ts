@@ -10,7 +10,7 @@ import type { PowerArgs } from "./args";
 import { summaryTable } from "./format";
 import { exitCodeFor, failureOutcome, jsonReport, statusOutcome, transitionOutcome, type ClusterOutcome } from "./outcome";
 import { driverRefused } from "./refused";
-import { progressView, RetryThrottle, type ProgressStream, type ProgressView } from "./progress";
+import { progressView, RetryThrottle, type CommandIo, type ProgressView } from "./progress";
 import { retryLine } from "./format";
 import { addStatusSettings } from "./settings";
 
@@ -20,13 +20,7 @@ import { addStatusSettings } from "./settings";
  * transition engine for the work, then one summary on stdout.
  */
 
-export interface PowerIo {
-  stdout: ProgressStream;
-  stderr: ProgressStream;
-  /** Aborted on Ctrl-C / SIGTERM. */
-  signal: AbortSignal;
-  now?: () => number;
-}
+export type PowerIo = CommandIo;
 
 export async function runPower(args: PowerArgs, io: PowerIo): Promise<number> {
   let driver: CloudDriver;

@@ -26,6 +26,15 @@ export interface ProgressStream {
   rows?: number;
 }
 
+/** What every command runs with: its two output streams and the Ctrl-C / SIGTERM signal. */
+export interface CommandIo {
+  stdout: ProgressStream;
+  stderr: ProgressStream;
+  /** Aborted on Ctrl-C / SIGTERM. */
+  signal: AbortSignal;
+  now?: () => number;
+}
+
 export function progressView(stream: ProgressStream, clusterIds: string[], now: () => number = Date.now): ProgressView {
   // Lines redrawn in place must fit on the screen; a longer fleet gets the plain lines instead.
   const fits = clusterIds.length < (stream.rows || 24);

@@ -7,7 +7,7 @@ import { resolvePowerArgs, type RawPowerOptions } from "./args";
 import { failureText, table } from "./format";
 import { classify, EXIT, exitCodeFor, type ClusterOutcome, type OutcomeError } from "./outcome";
 import { driverRefused } from "./refused";
-import type { ProgressStream } from "./progress";
+import type { CommandIo } from "./progress";
 
 /**
  * The commands that set a cloud's cluster settings (CloudSettings.cli, e.g. `auto-pause`), and
@@ -69,12 +69,7 @@ export interface SettingsRow {
   error?: OutcomeError;
 }
 
-export interface SettingsIo {
-  stdout: ProgressStream;
-  stderr: ProgressStream;
-  signal: AbortSignal;
-  now?: () => number;
-}
+export type SettingsIo = CommandIo;
 
 export async function runSettings(args: SettingsArgs, io: SettingsIo): Promise<number> {
   const now = io.now ?? Date.now;

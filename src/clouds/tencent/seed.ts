@@ -1,18 +1,11 @@
 import { z } from "zod";
+import { nonEmptySeedString as nonEmpty, seedClusterId } from "../../emulator/seed";
 import { validateClusterId } from "./config";
 import type { TencentSeed } from "./emulator";
 
 /** The `tencentcloud` section of an emulator seed file (`cluster-power emulator --seed`). */
 
-const nonEmpty = z.string().trim().min(1, "must be a non-empty string");
-/** Only ids the CLI and the provider accept: a seeded cluster nobody can name is no use. */
-const clusterId = nonEmpty.superRefine((id, ctx) => {
-  try {
-    validateClusterId(id);
-  } catch (error) {
-    ctx.addIssue({ code: "custom", message: (error as Error).message.replace(/^clusterId: /, "") });
-  }
-});
+const clusterId = seedClusterId(validateClusterId);
 
 export const tencentSeedSchema = z
   .object({
